@@ -1,0 +1,171 @@
+"""Checks on a case's Markdown body: the eight sections, and no unsafe markup."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from .problems import Problems, did_you_mean
+
+SECTIONS = (
+    "Background",
+    "Goals",
+    "What was done",
+    "Results",
+    "Success factors",
+    "Challenges",
+    "Lessons for others",
+    "Continuation",
+)
+"""The H2 sections every case has, in this order."""
+
+NOT_REPORTED = "Not reported in the sources."
+"""What a section says when the sources are silent."""
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# What Python-Markdown would pass through as raw HTML (its HTML_RE), plus comments.
+_HTML = re.compile(r"<(/?[a-zA-Z][^<>@ ]*( [^<>]*)?|!--)>?")
+_AUTOLINK = re.compile(r"<(?:https?|ftp)://[^<>\s]*>")
+_CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
+_ATTR_LIST = re.compile(r"\{\s*[:#.][^}]*\}")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
+_SAFE_SCHEMES = {"http", "https", "mailto"}
+
+
+def safe_link(target: str) -> bool:
+    """Whether a link target is a web, mail or relative address (as a browser reads it)."""
+    cleaned = re.sub(r"[\x00-\x20\x7f]", "", html.unescape(target))
+    scheme = _SCHEME.match(cleaned)
+    return (scheme is None and "&" not in target) or (scheme is not None and scheme.group(1).lower() in _SAFE_SCHEMES)
+
+
+@dataclass
+class Heading:
+    """A heading found in the body."""
+
+    level: int
+    text: str
+    line: int
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("*", "").replace("_", " ").split()).casefold()
+
+
+def scan(body: str, first_line: int) -> tuple[list[Heading], list[tuple[int, str]]]:
+    """Headings and the prose lines (outside code fences) of ``body``."""
+    headings: list[Heading] = []
+    prose: list[tuple[int, str]] = []
+    fence = None
+    previous = ""
+    for offset, raw in enumerate(body.split("\n")):
+        line = first_line + offset
+        opener = _FENCE.match(raw)
+        if fence:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence) and not raw.strip().strip(fence[0]):
+                fence = None
+            previous = ""
+            continue
+        if opener:
+            fence = opener.group(1)
+            previous = ""
+            continue
+        atx = _ATX.match(raw)
+        setext = _SETEXT.match(raw)
+        if atx:
+            headings.append(Heading(len(atx.group(1)), (atx.group(2) or "").strip(), line))
+            previous = ""
+            continue
+        if setext and previous.strip() and not previous.startswith((" " * 4, "\t")) and not _ATX.match(previous):
+            heading = Heading(1 if setext.group(1)[0] == "=" else 2, previous.strip(), line - 1)
+            headings.append(heading)
+            if prose and prose[-1][0] == line - 1:
+                prose.pop()
+            previous = ""
+            continue
+        prose.append((line, raw))
+        previous = raw
+    return headings, prose
+
+
+def check_body(body: str, first_line: int, problems: Problems, end_line: int) -> None:
+    """Report missing, unknown, repeated, misordered or empty sections and unsafe markup."""
+    headings, prose = scan(body, first_line)
+    found: dict[str, Heading] = {}
+    order: list[str] = []
+    wanted = {_norm(s): s for s in SECTIONS}
+    for h in headings:
+        if h.level == 1:
+            problems.add(h.line, "body", f"the level-1 heading '{h.text}' is not allowed",
+                         "the page title comes from title:; use ## for the eight sections and ### inside them")
+            continue
+        if h.level != 2:
+            continue
+        name = wanted.get(_norm(h.text))
+        if name is None:
+            hint = did_you_mean(h.text, SECTIONS)
+            fix = (hint + " " if hint else "") + (
+                "The sections are: " + ", ".join(SECTIONS) + ". Use ### for a sub-heading inside a section."
+            )
+            problems.add(h.line, "body", f"unknown section '## {h.text}'", fix)
+            continue
+        if h.text != name:
+            problems.add(h.line, "body", f"the section '## {h.text}' is not written exactly as required",
+                         f"write it as: ## {name}")
+        if name in found:
+            problems.add(h.line, "body", f"the section '{name}' appears twice (first on line {found[name].line})",
+                         "merge the two into one section")
+            continue
+        found[name] = h
+        order.append(name)
+    # Order: report each section that comes before one it should follow.
+    last = -1
+    for name in order:
+        index = SECTIONS.index(name)
+        if index < last:
+            after = SECTIONS[last]
+            problems.add(found[name].line, "body", f"the section '{name}' comes after '{after}'",
+                         "put the sections in this order: " + ", ".join(SECTIONS))
+        last = max(last, index)
+    for index, name in enumerate(SECTIONS):
+        if name in found:
+            continue
+        before = [s for s in SECTIONS[:index] if s in found]
+        where = f"after '## {before[-1]}'" if before else "before the other sections"
+        following = [found[s].line for s in SECTIONS[index + 1:] if s in found]
+        line = min(following) if following else end_line
+        problems.add(line, "body", f"the section '## {name}' is missing",
+                     f"add it {where}; if the sources say nothing, write '{NOT_REPORTED}'")
+    # Empty sections: no prose line between the heading and the next H1/H2.
+    bounds = sorted([h.line for h in headings if h.level <= 2] + [end_line + 1])
+    for name, h in found.items():
+        stop = next(b for b in bounds if b > h.line)
+        text = [t for ln, t in prose if h.line < ln < stop and t.strip()]
+        if not text:
+            problems.add(h.line, "body", f"the section '{name}' is empty",
+                         f"write what the sources report, or '{NOT_REPORTED}'")
+    _check_markup(prose, problems)
+
+
+def _check_markup(prose: list[tuple[int, str]], problems: Problems) -> None:
+    """Raw HTML, attribute lists and links other than http(s)/mailto/relative are refused."""
+    for line, raw in prose:
+        text = _CODE_SPAN.sub("", raw)
+        text = _AUTOLINK.sub("", text)
+        tag = _HTML.search(text)
+        if tag:
+            shown = tag.group(0)[:40]
+            problems.add(line, "body", f"raw HTML ('{shown}') is not allowed in case text",
+                         "use Markdown instead: **bold**, *italic*, [text](https://...), lists with '- '")
+        if _ATTR_LIST.search(text):
+            problems.add(line, "body", "attribute lists ('{: ...}') are not allowed in case text", "remove the braces")
+        for match in list(_LINK_TARGET.finditer(text)) + ([_REF_DEF.match(text)] if _REF_DEF.match(text) else []):
+            target = match.group(1)
+            if target and not safe_link(target):
+                problems.add(line, "body", f"the link target '{target[:60]}' is not allowed",
+                             "link only to web addresses starting with https:// (or http://, mailto:)")

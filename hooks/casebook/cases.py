@@ -1,0 +1,211 @@
+"""A case: one ``cases/<id>.md`` file, loaded and checked against the contract."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import i18n, schema
+from .body import check_body
+from .problems import Problems
+from .source import read_text, split_front_matter
+from .taxonomy import Taxonomy
+from .yamlsafe import parse_yaml
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+"""What a case id (its file name without ``.md``) looks like."""
+
+ONGOING = "ongoing"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A document a case is written from."""
+
+    title: str
+    publisher: str | None = None
+    year: int | None = None
+    url: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """A validated case. Lists are tuples; keywords are taxonomy ids."""
+
+    id: str
+    path: str
+    """File path relative to the library root (``cases/<id>.md``)."""
+    title: str
+    summary: str
+    country: str
+    municipalities: tuple
+    period_start: int
+    period_end: int | None
+    """The last year, or ``None`` while the programme is ongoing."""
+    keywords: tuple
+    sources: tuple
+    body: str
+    """The Markdown after the front matter."""
+    title_en: str | None = None
+    neighbourhoods: tuple = ()
+    organisations: tuple = ()
+    meta: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def url(self) -> str:
+        """The case's path on the site, relative to the site root."""
+        return f"cases/{self.id}/"
+
+    @property
+    def period_label(self) -> str:
+        """The period for readers: '2010–2015', '2011–ongoing' or '2015'."""
+        if self.period_end == self.period_start:
+            return str(self.period_start)
+        return f"{self.period_start}–{self.period_end if self.period_end is not None else ONGOING}"
+
+    def record(self) -> dict:
+        """The front matter as plain data under the schema's field names."""
+        return {
+            "title": self.title,
+            "title_en": self.title_en,
+            "summary": self.summary,
+            "country": self.country,
+            "municipalities": list(self.municipalities),
+            "neighbourhoods": list(self.neighbourhoods),
+            "period": {"start": self.period_start, "end": ONGOING if self.period_end is None else self.period_end},
+            "organisations": list(self.organisations),
+            "keywords": list(self.keywords),
+            "sources": [{k: v for k, v in vars(s).items() if v is not None} for s in self.sources],
+        }
+
+
+def slugify(name: str) -> str:
+    """A valid id suggestion for a file name ('My Case' → 'my-case')."""
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_name.lower())) or "case"
+
+
+def check_id(path: str, stem: str, problems: Problems) -> None:
+    """The file name must be a valid id."""
+    if not ID_PATTERN.match(stem):
+        problems.add(1, "file name", f"'{stem}' is not a valid case id (lower-case letters, digits and single hyphens)",
+                     f"rename the file to cases/{slugify(stem)}.md")
+
+
+def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None) -> list:
+    """Checks the schema cannot express; returns the resolved keyword ids."""
+    country = data.get("country")
+    if isinstance(country, str) and re.fullmatch(r"[A-Z]{2}", country) and country not in i18n.country_codes():
+        problems.add(doc.line_of(("country",)), "country", f"'{country}' is not an ISO 3166-1 country code",
+                     "use the two-letter code, e.g. SE for Sweden, DK for Denmark, NO for Norway")
+    period = data.get("period")
+    if isinstance(period, dict):
+        start, end = period.get("start"), period.get("end")
+        if type(start) is int and type(end) is int and end < start:
+            problems.add(doc.line_of(("period", "end")), "period.end", f"the end year {end} is before the start year {start}",
+                         "check both years; end must be the same as start or later")
+    for name in ("municipalities", "neighbourhoods", "organisations"):
+        values = data.get(name)
+        if not isinstance(values, list):
+            continue
+        seen: dict = {}
+        for i, value in enumerate(values):
+            if not isinstance(value, str):
+                continue
+            key = " ".join(value.casefold().split())
+            if key in seen:
+                problems.add(doc.line_of((name, i)), f"{name}[{i}]", f"'{value}' is listed twice (also entry {seen[key] + 1})",
+                             "remove the repeated entry")
+            else:
+                seen[key] = i
+    sources = data.get("sources")
+    for i, source in enumerate(sources if isinstance(sources, list) else []):
+        if not isinstance(source, dict):
+            continue
+        language = source.get("language")
+        if isinstance(language, str) and re.fullmatch(r"[a-z]{2}", language) and language not in i18n.language_codes():
+            problems.add(doc.line_of(("sources", i, "language")), f"sources[{i}].language",
+                         f"'{language}' is not an ISO 639-1 language code",
+                         "use e.g. en (English), sv (Swedish), da (Danish), nb (Norwegian Bokmål)")
+    ids: list = []
+    keywords = data.get("keywords")
+    if taxonomy is None or not isinstance(keywords, list):
+        return ids
+    first: dict = {}
+    for i, term in enumerate(keywords):
+        if not isinstance(term, str) or not term.strip():
+            continue
+        line = doc.line_of(("keywords", i))
+        kid = taxonomy.resolve(term)
+        if kid is None:
+            hint = taxonomy.suggest(term)
+            problems.add(line, f"keywords[{i}]", f"'{term}' is not in the taxonomy",
+                         (hint + " " if hint else "") + "Use a keyword from taxonomy/keywords.yml, or propose a new one there.")
+            continue
+        if kid in first:
+            j, other = first[kid]
+            same = "repeats" if other.casefold() == term.casefold() else f"means the same keyword ('{kid}') as"
+            problems.add(line, f"keywords[{i}]", f"'{term}' {same} '{other}' (entry {j + 1})", "keep only one of them")
+            continue
+        first[kid] = (i, term)
+        ids.append(kid)
+    return ids
+
+
+def load_case(root: Path, path: Path, taxonomy: Taxonomy | None) -> tuple[Case | None, list]:
+    """Read and check one case file. Returns the case (``None`` if invalid) and its problems."""
+    rel = path.relative_to(root).as_posix()
+    problems = Problems(rel)
+    check_id(rel, path.stem, problems)
+    text = read_text(path, problems)
+    if text is None:
+        return None, problems.items
+    parts = split_front_matter(text, problems)
+    if parts is None:
+        return None, problems.items
+    doc = parse_yaml(parts.front, parts.front_line - 1)
+    for err in doc.errors:
+        problems.add(err.line, err.field, err.message, err.fix)
+    end_line = parts.body_line + parts.body.count("\n")
+    check_body(parts.body, parts.body_line, problems, end_line)
+    if doc.errors:
+        return None, problems.items
+    if not isinstance(doc.data, dict):
+        what = "empty" if doc.data is None else f"{schema.describe(doc.data)}, not fields"
+        problems.add(parts.front_line, "front matter", f"the front matter is {what}",
+                     "write one field per line as name: value (title:, summary:, country: ...)")
+        return None, problems.items
+    doc.lines.setdefault((), parts.front_line)
+    schema.validate(doc, problems)
+    keywords = _check_values(doc.data, doc, problems, taxonomy)
+    if problems:
+        return None, problems.items
+    data = doc.data
+    period = data["period"]
+    case = Case(
+        id=path.stem,
+        path=rel,
+        title=data["title"].strip(),
+        title_en=(data.get("title_en") or "").strip() or None,
+        summary=" ".join(data["summary"].split()),
+        country=data["country"],
+        municipalities=tuple(v.strip() for v in data["municipalities"]),
+        neighbourhoods=tuple(v.strip() for v in data.get("neighbourhoods") or ()),
+        organisations=tuple(v.strip() for v in data.get("organisations") or ()),
+        period_start=period["start"],
+        period_end=None if period["end"] == ONGOING else period["end"],
+        keywords=tuple(keywords),
+        sources=tuple(
+            Source(
+                title=s["title"].strip(), publisher=(s.get("publisher") or "").strip() or None,
+                year=s.get("year"), url=s.get("url"), language=s.get("language"),
+            )
+            for s in data["sources"]
+        ),
+        body=parts.body,
+    )
+    return case, problems.items

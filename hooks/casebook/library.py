@@ -1,0 +1,80 @@
+"""The whole library: the taxonomy and every case, loaded and checked together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cases import Case, load_case, slugify
+from .problems import Problem, Problems
+from .taxonomy import Taxonomy, load_taxonomy
+
+CASES_DIR = "cases"
+
+
+@dataclass
+class Library:
+    """Everything loaded from a library folder, and every problem found."""
+
+    root: Path
+    taxonomy: Taxonomy
+    cases: dict = field(default_factory=dict)
+    """Case id → :class:`Case`, sorted by id."""
+    problems: list = field(default_factory=list)
+    """Every :class:`Problem`, sorted by file and line."""
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong."""
+        return not self.problems
+
+
+def case_files(root: Path, problems: list[Problem]) -> list[Path]:
+    """The ``cases/*.md`` files; anything else in ``cases/`` is reported."""
+    folder = root / CASES_DIR
+    if not folder.is_dir():
+        problems.append(Problem(CASES_DIR, 1, "folder", "the cases/ folder is missing", "create it and add cases"))
+        return []
+    files = []
+    by_id: dict = {}
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        rel = entry.relative_to(root).as_posix()
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            problems.append(Problem(rel, 1, "folder", "folders are not allowed in cases/",
+                                    "move the case files directly into cases/"))
+            continue
+        if entry.suffix != ".md":
+            problems.append(Problem(rel, 1, "file name", "only Markdown files ending in .md belong in cases/",
+                                    f"rename it to cases/{slugify(entry.stem)}.md, or move it out of cases/"))
+            continue
+        key = entry.stem.casefold()
+        if key in by_id:
+            problems.append(Problem(rel, 1, "file name",
+                                    f"its id collides with {by_id[key]} (ids are compared ignoring capitals)",
+                                    "give one of the two cases another file name"))
+            continue
+        by_id[key] = rel
+        files.append(entry)
+    return files
+
+
+def load_library(root: Path) -> Library:
+    """Load and check the taxonomy and all cases under ``root``."""
+    root = Path(root)
+    taxonomy, problems = load_taxonomy(root)
+    library = Library(root=root, taxonomy=taxonomy)
+    problems = list(problems)
+    cases = {}
+    for path in case_files(root, problems):
+        case, found = load_case(root, path, taxonomy)
+        problems.extend(found)
+        if case is not None:
+            cases[case.id] = case
+    library.cases = {cid: cases[cid] for cid in sorted(cases)}
+    library.problems = sorted(problems)
+    return library
+
+
+__all__ = ["Case", "Library", "Problems", "load_library"]

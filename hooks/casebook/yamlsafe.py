@@ -1,0 +1,196 @@
+"""A strict YAML reader for front matter and the taxonomy.
+
+PyYAML follows YAML 1.1, where ``NO`` is false, ``2010-05-01`` is a date and a
+repeated key silently wins. Case files are written by people, so this reader
+follows the YAML 1.2 core schema instead (only ``true``/``false`` are
+booleans, no dates), rejects duplicate keys, anchors, aliases and custom
+tags, and remembers the line of every value so problems can point at it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path = tuple  # a path into the data: keys (str) and list indexes (int)
+
+_STANDARD = "tag:yaml.org,2002:"
+
+
+class _CoreResolver(yaml.resolver.Resolver):
+    """Implicit typing of the YAML 1.2 core schema (no yes/no, no dates)."""
+
+
+_CoreResolver.yaml_implicit_resolvers = {}
+for _tag, _regexp, _first in [
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+]:
+    _CoreResolver.add_implicit_resolver(_STANDARD + _tag, re.compile(_regexp), list(_first))
+
+
+class _Loader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    _CoreResolver,
+):
+    """Composes a node tree only; values are built by :func:`_build`."""
+
+    def __init__(self, stream: str):
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _CoreResolver.__init__(self)
+
+
+@dataclass
+class YamlError:
+    """A problem found while reading YAML: a message and a 1-based line."""
+
+    line: int
+    field: str
+    message: str
+    fix: str
+
+
+@dataclass
+class YamlDoc:
+    """Parsed YAML: the plain data, the line of every path, and errors."""
+
+    data: Any = None
+    lines: dict = field(default_factory=dict)
+    """Maps a path (tuple of keys and indexes) to its 1-based line."""
+    errors: list = field(default_factory=list)
+
+    def line_of(self, path) -> int:
+        """The line of ``path``, or of its closest ancestor that has one."""
+        path = tuple(path)
+        while path not in self.lines and path:
+            path = path[:-1]
+        return self.lines.get(path, 1)
+
+
+def _field_name(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "front matter"
+
+
+def _scalar(node: yaml.ScalarNode):
+    tag = node.tag[len(_STANDARD):] if node.tag.startswith(_STANDARD) else None
+    value = node.value
+    if tag == "str":
+        return unicodedata.normalize("NFC", value)
+    if tag == "null":
+        return None
+    if tag == "bool":
+        return value.lower() == "true"
+    if tag == "int":
+        if value.startswith("0o"):
+            return int(value[2:], 8)
+        if value.startswith("0x"):
+            return int(value[2:], 16)
+        return int(value)
+    if tag == "float":
+        low = value.lower()
+        if low.endswith("inf"):
+            return float("-inf") if low.startswith("-") else float("inf")
+        if low.endswith("nan"):
+            return float("nan")
+        return float(value)
+    raise ValueError(node.tag)
+
+
+def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
+    """Parse ``text`` strictly. ``line_offset`` is added to every line.
+
+    Never raises for bad input: problems are returned in ``YamlDoc.errors``.
+    """
+    doc = YamlDoc()
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 if mark else 1) + line_offset
+        what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        fix = "check indentation (spaces, not tabs), quotes and colons on this line or the one above"
+        if "\t" in text and ("tab" in (exc.problem or "") or "\\t" in (exc.problem or "")):
+            fix = "indent with spaces; YAML does not allow tab characters for indentation"
+        doc.errors.append(YamlError(line, "yaml", f"the YAML cannot be read ({what})", fix))
+        return doc
+    except yaml.YAMLError as exc:  # e.g. a control character in the stream
+        doc.errors.append(
+            YamlError(1 + line_offset, "yaml", f"the YAML cannot be read ({exc})",
+                      "remove unusual or invisible characters from the file")
+        )
+        return doc
+    finally:
+        loader.dispose()
+    if node is None:
+        return doc
+    seen: set[int] = set()
+
+    def build(node, path):
+        line = node.start_mark.line + 1 + line_offset
+        doc.lines.setdefault(path, line)
+        if id(node) in seen:
+            doc.errors.append(YamlError(line, _field_name(path), "YAML anchors and aliases (& and *) are not allowed",
+                                        "write the value out in full"))
+            return None
+        seen.add(id(node))
+        if not node.tag.startswith(_STANDARD) and node.tag not in ("!", "?"):
+            doc.errors.append(YamlError(line, _field_name(path), f"the YAML tag '{node.tag}' is not allowed",
+                                        "remove the tag (the word starting with '!')"))
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                return _scalar(node)
+            except (ValueError, OverflowError):
+                doc.errors.append(YamlError(line, _field_name(path), f"the value '{node.value}' cannot be read",
+                                            "write it as plain text in quotes"))
+                return None
+        if isinstance(node, yaml.SequenceNode):
+            return [build(item, path + (i,)) for i, item in enumerate(node.value)]
+        result: dict = {}
+        key_lines: dict = {}
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1 + line_offset
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STANDARD + "str":
+                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                doc.errors.append(YamlError(key_line, _field_name(path), f"the field name '{shown}' is not text",
+                                            "field names are words such as 'title'; quote it if needed"))
+                continue
+            key = unicodedata.normalize("NFC", key_node.value)
+            if key in key_lines:
+                doc.errors.append(YamlError(
+                    key_line, _field_name(path + (key,)),
+                    f"the field '{key}' appears twice (first on line {key_lines[key]})",
+                    "keep one and delete the other",
+                ))
+                continue
+            key_lines[key] = key_line
+            doc.lines[path + (key,)] = key_line
+            result[key] = build(value_node, path + (key,))
+        return result
+
+    doc.data = build(node, ())
+    return doc
+
+
+field_name = _field_name
