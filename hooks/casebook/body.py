@@ -67,7 +67,12 @@ def scan(body: str, first_line: int) -> tuple[list[Heading], list[tuple[int, str
         line = first_line + offset
         opener = _FENCE.match(raw)
         if fence:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence) and not raw.strip().strip(fence[0]):
+            if (
+                opener
+                and opener.group(1)[0] == fence[0]
+                and len(opener.group(1)) >= len(fence)
+                and not raw.strip().strip(fence[0])
+            ):
                 fence = None
             previous = ""
             continue
@@ -101,8 +106,12 @@ def check_body(body: str, first_line: int, problems: Problems, end_line: int) ->
     wanted = {_norm(s): s for s in SECTIONS}
     for h in headings:
         if h.level == 1:
-            problems.add(h.line, "body", f"the level-1 heading '{h.text}' is not allowed",
-                         "the page title comes from title:; use ## for the eight sections and ### inside them")
+            problems.add(
+                h.line,
+                "body",
+                f"the level-1 heading '{h.text}' is not allowed",
+                "the page title comes from title:; use ## for the eight sections and ### inside them",
+            )
             continue
         if h.level != 2:
             continue
@@ -115,11 +124,19 @@ def check_body(body: str, first_line: int, problems: Problems, end_line: int) ->
             problems.add(h.line, "body", f"unknown section '## {h.text}'", fix)
             continue
         if h.text != name:
-            problems.add(h.line, "body", f"the section '## {h.text}' is not written exactly as required",
-                         f"write it as: ## {name}")
+            problems.add(
+                h.line,
+                "body",
+                f"the section '## {h.text}' is not written exactly as required",
+                f"write it as: ## {name}",
+            )
         if name in found:
-            problems.add(h.line, "body", f"the section '{name}' appears twice (first on line {found[name].line})",
-                         "merge the two into one section")
+            problems.add(
+                h.line,
+                "body",
+                f"the section '{name}' appears twice (first on line {found[name].line})",
+                "merge the two into one section",
+            )
             continue
         found[name] = h
         order.append(name)
@@ -129,26 +146,35 @@ def check_body(body: str, first_line: int, problems: Problems, end_line: int) ->
         index = SECTIONS.index(name)
         if index < last:
             after = SECTIONS[last]
-            problems.add(found[name].line, "body", f"the section '{name}' comes after '{after}'",
-                         "put the sections in this order: " + ", ".join(SECTIONS))
+            problems.add(
+                found[name].line,
+                "body",
+                f"the section '{name}' comes after '{after}'",
+                "put the sections in this order: " + ", ".join(SECTIONS),
+            )
         last = max(last, index)
     for index, name in enumerate(SECTIONS):
         if name in found:
             continue
         before = [s for s in SECTIONS[:index] if s in found]
         where = f"after '## {before[-1]}'" if before else "before the other sections"
-        following = [found[s].line for s in SECTIONS[index + 1:] if s in found]
+        following = [found[s].line for s in SECTIONS[index + 1 :] if s in found]
         line = min(following) if following else end_line
-        problems.add(line, "body", f"the section '## {name}' is missing",
-                     f"add it {where}; if the sources say nothing, write '{NOT_REPORTED}'")
+        problems.add(
+            line,
+            "body",
+            f"the section '## {name}' is missing",
+            f"add it {where}; if the sources say nothing, write '{NOT_REPORTED}'",
+        )
     # Empty sections: no prose line between the heading and the next H1/H2.
     bounds = sorted([h.line for h in headings if h.level <= 2] + [end_line + 1])
     for name, h in found.items():
         stop = next(b for b in bounds if b > h.line)
         text = [t for ln, t in prose if h.line < ln < stop and t.strip()]
         if not text:
-            problems.add(h.line, "body", f"the section '{name}' is empty",
-                         f"write what the sources report, or '{NOT_REPORTED}'")
+            problems.add(
+                h.line, "body", f"the section '{name}' is empty", f"write what the sources report, or '{NOT_REPORTED}'"
+            )
     _check_markup(prose, problems)
 
 
@@ -160,12 +186,20 @@ def _check_markup(prose: list[tuple[int, str]], problems: Problems) -> None:
         tag = _HTML.search(text)
         if tag:
             shown = tag.group(0)[:40]
-            problems.add(line, "body", f"raw HTML ('{shown}') is not allowed in case text",
-                         "use Markdown instead: **bold**, *italic*, [text](https://...), lists with '- '")
+            problems.add(
+                line,
+                "body",
+                f"raw HTML ('{shown}') is not allowed in case text",
+                "use Markdown instead: **bold**, *italic*, [text](https://...), lists with '- '",
+            )
         if _ATTR_LIST.search(text):
             problems.add(line, "body", "attribute lists ('{: ...}') are not allowed in case text", "remove the braces")
         for match in list(_LINK_TARGET.finditer(text)) + ([_REF_DEF.match(text)] if _REF_DEF.match(text) else []):
             target = match.group(1)
             if target and not safe_link(target):
-                problems.add(line, "body", f"the link target '{target[:60]}' is not allowed",
-                             "link only to web addresses starting with https:// (or http://, mailto:)")
+                problems.add(
+                    line,
+                    "body",
+                    f"the link target '{target[:60]}' is not allowed",
+                    "link only to web addresses starting with https:// (or http://, mailto:)",
+                )

@@ -92,22 +92,34 @@ def slugify(name: str) -> str:
 def check_id(path: str, stem: str, problems: Problems) -> None:
     """The file name must be a valid id."""
     if not ID_PATTERN.match(stem):
-        problems.add(1, "file name", f"'{stem}' is not a valid case id (lower-case letters, digits and single hyphens)",
-                     f"rename the file to cases/{slugify(stem)}.md")
+        problems.add(
+            1,
+            "file name",
+            f"'{stem}' is not a valid case id (lower-case letters, digits and single hyphens)",
+            f"rename the file to cases/{slugify(stem)}.md",
+        )
 
 
 def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None) -> list:
     """Checks the schema cannot express; returns the resolved keyword ids."""
     country = data.get("country")
     if isinstance(country, str) and re.fullmatch(r"[A-Z]{2}", country) and country not in i18n.country_codes():
-        problems.add(doc.line_of(("country",)), "country", f"'{country}' is not an ISO 3166-1 country code",
-                     "use the two-letter code, e.g. SE for Sweden, DK for Denmark, NO for Norway")
+        problems.add(
+            doc.line_of(("country",)),
+            "country",
+            f"'{country}' is not an ISO 3166-1 country code",
+            "use the two-letter code, e.g. SE for Sweden, DK for Denmark, NO for Norway",
+        )
     period = data.get("period")
     if isinstance(period, dict):
         start, end = period.get("start"), period.get("end")
         if type(start) is int and type(end) is int and end < start:
-            problems.add(doc.line_of(("period", "end")), "period.end", f"the end year {end} is before the start year {start}",
-                         "check both years; end must be the same as start or later")
+            problems.add(
+                doc.line_of(("period", "end")),
+                "period.end",
+                f"the end year {end} is before the start year {start}",
+                "check both years; end must be the same as start or later",
+            )
     for name in ("municipalities", "neighbourhoods", "organisations"):
         values = data.get(name)
         if not isinstance(values, list):
@@ -118,8 +130,12 @@ def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None
                 continue
             key = " ".join(value.casefold().split())
             if key in seen:
-                problems.add(doc.line_of((name, i)), f"{name}[{i}]", f"'{value}' is listed twice (also entry {seen[key] + 1})",
-                             "remove the repeated entry")
+                problems.add(
+                    doc.line_of((name, i)),
+                    f"{name}[{i}]",
+                    f"'{value}' is listed twice (also entry {seen[key] + 1})",
+                    "remove the repeated entry",
+                )
             else:
                 seen[key] = i
     sources = data.get("sources")
@@ -128,9 +144,12 @@ def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None
             continue
         language = source.get("language")
         if isinstance(language, str) and re.fullmatch(r"[a-z]{2}", language) and language not in i18n.language_codes():
-            problems.add(doc.line_of(("sources", i, "language")), f"sources[{i}].language",
-                         f"'{language}' is not an ISO 639-1 language code",
-                         "use e.g. en (English), sv (Swedish), da (Danish), nb (Norwegian Bokmål)")
+            problems.add(
+                doc.line_of(("sources", i, "language")),
+                f"sources[{i}].language",
+                f"'{language}' is not an ISO 639-1 language code",
+                "use e.g. en (English), sv (Swedish), da (Danish), nb (Norwegian Bokmål)",
+            )
     ids: list = []
     keywords = data.get("keywords")
     if taxonomy is None or not isinstance(keywords, list):
@@ -143,8 +162,12 @@ def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None
         kid = taxonomy.resolve(term)
         if kid is None:
             hint = taxonomy.suggest(term)
-            problems.add(line, f"keywords[{i}]", f"'{term}' is not in the taxonomy",
-                         (hint + " " if hint else "") + "Use a keyword from taxonomy/keywords.yml, or propose a new one there.")
+            problems.add(
+                line,
+                f"keywords[{i}]",
+                f"'{term}' is not in the taxonomy",
+                (hint + " " if hint else "") + "Use a keyword from taxonomy/keywords.yml, or propose a new one there.",
+            )
             continue
         if kid in first:
             j, other = first[kid]
@@ -176,8 +199,12 @@ def load_case(root: Path, path: Path, taxonomy: Taxonomy | None) -> tuple[Case |
         return None, problems.items
     if not isinstance(doc.data, dict):
         what = "empty" if doc.data is None else f"{schema.describe(doc.data)}, not fields"
-        problems.add(parts.front_line, "front matter", f"the front matter is {what}",
-                     "write one field per line as name: value (title:, summary:, country: ...)")
+        problems.add(
+            parts.front_line,
+            "front matter",
+            f"the front matter is {what}",
+            "write one field per line as name: value (title:, summary:, country: ...)",
+        )
         return None, problems.items
     doc.lines.setdefault((), parts.front_line)
     schema.validate(doc, problems)
@@ -201,8 +228,11 @@ def load_case(root: Path, path: Path, taxonomy: Taxonomy | None) -> tuple[Case |
         keywords=tuple(keywords),
         sources=tuple(
             Source(
-                title=s["title"].strip(), publisher=(s.get("publisher") or "").strip() or None,
-                year=s.get("year"), url=s.get("url"), language=s.get("language"),
+                title=s["title"].strip(),
+                publisher=(s.get("publisher") or "").strip() or None,
+                year=s.get("year"),
+                url=s.get("url"),
+                language=s.get("language"),
             )
             for s in data["sources"]
         ),

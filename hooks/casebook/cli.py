@@ -17,8 +17,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate cases/ and taxonomy/ and list every problem")
     check.add_argument("root", nargs="?", default=".", help="the library folder (default: current folder)")
-    check.add_argument("--github", action="store_true", default=os.environ.get("GITHUB_ACTIONS") == "true",
-                       help="also print GitHub Actions ::error annotations (default when GITHUB_ACTIONS=true)")
+    check.add_argument(
+        "--github",
+        action="store_true",
+        default=os.environ.get("GITHUB_ACTIONS") == "true",
+        help="also print GitHub Actions ::error annotations (default when GITHUB_ACTIONS=true)",
+    )
     args = parser.parse_args(argv)
     library = load_library(Path(args.root))
     if library.problems:

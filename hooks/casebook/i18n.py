@@ -10,7 +10,7 @@ _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ", "AC", "CP", "CQ", "D
 """CLDR territories that are not ISO 3166-1 countries (EU, UN, reserved and pseudo codes)."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def country_codes() -> frozenset:
     """The ISO 3166-1 alpha-2 codes CLDR names (plus XK, Kosovo)."""
     return frozenset(
@@ -18,13 +18,13 @@ def country_codes() -> frozenset:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def country_name(code: str, locale: str = "en") -> str:
     """The country's name in ``locale`` (English by default)."""
     return Locale.parse(locale).territories.get(code, code)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def country_native_name(code: str) -> str:
     """The country's name in its main language, e.g. 'Sverige' for SE."""
     try:
@@ -43,13 +43,13 @@ def country_by_name(name: str) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def language_codes() -> frozenset:
     """ISO 639-1 (two-letter) language codes CLDR knows."""
     return frozenset(code for code in Locale("en").languages if len(code) == 2 and code.isalpha())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def language_name(code: str, locale: str = "en") -> str:
     """The language's name in ``locale``, e.g. 'Norwegian Bokmål' for nb."""
     return Locale.parse(locale).languages.get(code, code)

@@ -42,18 +42,34 @@ def case_files(root: Path, problems: list[Problem]) -> list[Path]:
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            problems.append(Problem(rel, 1, "folder", "folders are not allowed in cases/",
-                                    "move the case files directly into cases/"))
+            problems.append(
+                Problem(
+                    rel, 1, "folder", "folders are not allowed in cases/", "move the case files directly into cases/"
+                )
+            )
             continue
         if entry.suffix != ".md":
-            problems.append(Problem(rel, 1, "file name", "only Markdown files ending in .md belong in cases/",
-                                    f"rename it to cases/{slugify(entry.stem)}.md, or move it out of cases/"))
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    "file name",
+                    "only Markdown files ending in .md belong in cases/",
+                    f"rename it to cases/{slugify(entry.stem)}.md, or move it out of cases/",
+                )
+            )
             continue
         key = entry.stem.casefold()
         if key in by_id:
-            problems.append(Problem(rel, 1, "file name",
-                                    f"its id collides with {by_id[key]} (ids are compared ignoring capitals)",
-                                    "give one of the two cases another file name"))
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    "file name",
+                    f"its id collides with {by_id[key]} (ids are compared ignoring capitals)",
+                    "give one of the two cases another file name",
+                )
+            )
             continue
         by_id[key] = rel
         files.append(entry)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterator
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema
 
@@ -20,7 +21,7 @@ from .problems import Problems, did_you_mean
 from .yamlsafe import YamlDoc, field_name
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_schema(name: str = "case") -> dict:
     """The JSON Schema ``schema/<name>.schema.json`` shipped with the package."""
     text = resources.files(__package__).joinpath("schema").joinpath(f"{name}.schema.json").read_text("utf-8")
@@ -29,7 +30,7 @@ def load_schema(name: str = "case") -> dict:
     return schema
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(load_schema(name))
 
@@ -125,8 +126,10 @@ def _message(error: jsonschema.ValidationError, root: dict) -> tuple[str, str] |
             if value.strip().isdigit():
                 return f"{describe(value)} is quoted, but a year is a number", f"remove the quotes: {value.strip()}"
         if expected == "array" and isinstance(value, str):
-            return (f"must be a list, not {describe(value)}",
-                    f"put each entry on its own line starting with '- ', e.g. '- {value[:40]}'")
+            return (
+                f"must be a list, not {describe(value)}",
+                f"put each entry on its own line starting with '- ', e.g. '- {value[:40]}'",
+            )
         return f"must be {wanted}, not {describe(value)}", ""
     if kind == "minItems":
         return f"needs at least {expected} entr{'y' if expected == 1 else 'ies'}, found {len(value)}", ""
@@ -140,8 +143,10 @@ def _message(error: jsonschema.ValidationError, root: dict) -> tuple[str, str] |
         return f"is too long ({len(value)} characters, at most {expected})", "shorten it"
     if kind == "pattern":
         if ";" in value:
-            return ("contains a semicolon, which the CSV export uses to separate list entries",
-                    "use a comma or 'and' instead, or split it into two entries")
+            return (
+                "contains a semicolon, which the CSV export uses to separate list entries",
+                "use a comma or 'and' instead, or split it into two entries",
+            )
         if re.search(r"[\x00-\x1f\x7f]", value):
             return "contains a line break or an invisible control character", "write it on one line"
         if not value.strip():
@@ -177,8 +182,8 @@ def validate(doc: YamlDoc, problems: Problems, name: str = "case") -> None:
         if error.validator == "required":
             missing = [k for k in error.validator_value if k not in error.instance]
             for key in missing:
-                fix = schema_at(root, path + (key,)).get("x-fix", "")
-                problems.add(doc.line_of(path), field_name(path + (key,)), "is required but missing", fix)
+                fix = schema_at(root, (*path, key)).get("x-fix", "")
+                problems.add(doc.line_of(path), field_name((*path, key)), "is required but missing", fix)
             continue
         if error.validator == "additionalProperties":
             allowed = list(sub.get("properties", {}))
@@ -189,7 +194,7 @@ def validate(doc: YamlDoc, problems: Problems, name: str = "case") -> None:
                 fix = hint or f"the allowed fields here are: {', '.join(allowed)}"
                 if hint:
                     fix += " Otherwise remove it."
-                problems.add(doc.line_of(path + (key,)), field_name(path + (key,)), f"unknown field '{key}'", fix)
+                problems.add(doc.line_of((*path, key)), field_name((*path, key)), f"unknown field '{key}'", fix)
             continue
         if error.validator in ("anyOf", "const") and error.parent is not None:
             continue  # reported by the parent anyOf

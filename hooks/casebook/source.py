@@ -29,8 +29,12 @@ def read_text(path: Path, problems: Problems) -> str | None:
         problems.add(1, "file", f"the file cannot be read ({exc.strerror})", "check the file's permissions")
         return None
     if len(data) > MAX_BYTES:
-        problems.add(1, "file", f"the file is too large ({len(data):,} bytes, at most {MAX_BYTES:,})",
-                     "shorten the text; a case is a few thousand words at most")
+        problems.add(
+            1,
+            "file",
+            f"the file is too large ({len(data):,} bytes, at most {MAX_BYTES:,})",
+            "shorten the text; a case is a few thousand words at most",
+        )
         return None
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
@@ -40,8 +44,12 @@ def read_text(path: Path, problems: Problems) -> str | None:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problems.add(line, "file", f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read)",
-                     "save the file with UTF-8 encoding in your editor")
+        problems.add(
+            line,
+            "file",
+            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read)",
+            "save the file with UTF-8 encoding in your editor",
+        )
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -63,17 +71,26 @@ class Parts:
 def split_front_matter(text: str, problems: Problems) -> Parts | None:
     """Split ``text`` at its ``---`` fences, reporting a missing or open one."""
     if not text.strip():
-        problems.add(1, "file", "the file is empty",
-                     "start from the template: make new-case ID=<id>, or copy an existing case")
+        problems.add(
+            1, "file", "the file is empty", "start from the template: make new-case ID=<id>, or copy an existing case"
+        )
         return None
     lines = text.split("\n")
     if not _FENCE.match(lines[0]):
-        problems.add(1, "front matter", "the file does not start with front matter (a line '---')",
-                     "put a line --- first, then the fields (title: ...), then another line ---")
+        problems.add(
+            1,
+            "front matter",
+            "the file does not start with front matter (a line '---')",
+            "put a line --- first, then the fields (title: ...), then another line ---",
+        )
         return None
     for i in range(1, len(lines)):
         if _END.match(lines[i]):
-            return Parts("\n".join(lines[1:i]), 2, "\n".join(lines[i + 1:]), i + 2)
-    problems.add(1, "front matter", "the front matter opened on line 1 is never closed",
-                 "add a line --- after the last field, before the text")
+            return Parts("\n".join(lines[1:i]), 2, "\n".join(lines[i + 1 :]), i + 2)
+    problems.add(
+        1,
+        "front matter",
+        "the front matter opened on line 1 is never closed",
+        "add a line --- after the last field, before the text",
+    )
     return None

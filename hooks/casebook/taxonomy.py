@@ -100,8 +100,12 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
     if doc.errors:
         return taxonomy, problems.items
     if not isinstance(doc.data, dict):
-        problems.add(1, "taxonomy", "the file must contain the fields groups: and keywords:",
-                     "see the comment at the top of the file for the layout")
+        problems.add(
+            1,
+            "taxonomy",
+            "the file must contain the fields groups: and keywords:",
+            "see the comment at the top of the file for the layout",
+        )
         return taxonomy, problems.items
     schema.validate(doc, problems, "taxonomy")
     groups = doc.data.get("groups") if isinstance(doc.data.get("groups"), list) else []
@@ -110,25 +114,37 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
             continue
         line = doc.line_of(("groups", i))
         if entry["id"] in taxonomy.groups:
-            problems.add(line, f"groups[{i}].id", f"the group id '{entry['id']}' is used twice", "give each group its own id")
+            problems.add(
+                line, f"groups[{i}].id", f"the group id '{entry['id']}' is used twice", "give each group its own id"
+            )
             continue
         taxonomy.groups[entry["id"]] = Group(entry["id"], str(entry.get("label", entry["id"])))
     entries = doc.data.get("keywords") if isinstance(doc.data.get("keywords"), list) else []
     seen_label: dict = {}
     loaded: dict = {}
     for i, entry in enumerate(entries):
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not isinstance(entry.get("label"), str):
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("id"), str)
+            or not isinstance(entry.get("label"), str)
+        ):
             continue
         line = doc.line_of(("keywords", i))
         kid = entry["id"]
         if kid in loaded:
-            problems.add(line, f"keywords[{i}].id", f"the keyword id '{kid}' is used twice (first on line {loaded[kid].line})",
-                         "give each keyword its own id, or merge the two entries")
+            problems.add(
+                line,
+                f"keywords[{i}].id",
+                f"the keyword id '{kid}' is used twice (first on line {loaded[kid].line})",
+                "give each keyword its own id, or merge the two entries",
+            )
             continue
         labels = entry.get("labels") if isinstance(entry.get("labels"), dict) else {}
         aliases = entry.get("aliases") if isinstance(entry.get("aliases"), list) else []
         loaded[kid] = Keyword(
-            id=kid, label=entry["label"], group=str(entry.get("group", "")),
+            id=kid,
+            label=entry["label"],
+            group=str(entry.get("group", "")),
             description=str(entry.get("description", "")),
             labels={lang: labels.get(lang, "") for lang in LANGUAGES},
             aliases=tuple(a for a in aliases if isinstance(a, str)),
@@ -137,9 +153,12 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
         )
         folded = fold(entry["label"])
         if folded in seen_label:
-            problems.add(doc.line_of(("keywords", i, "label")), f"keywords[{i}].label",
-                         f"the label '{entry['label']}' is already used by '{seen_label[folded]}'",
-                         "labels must be unique; make one more specific or merge the keywords")
+            problems.add(
+                doc.line_of(("keywords", i, "label")),
+                f"keywords[{i}].label",
+                f"the label '{entry['label']}' is already used by '{seen_label[folded]}'",
+                "labels must be unique; make one more specific or merge the keywords",
+            )
         else:
             seen_label[folded] = kid
     # The term index: ids, labels and aliases must each name exactly one keyword.
@@ -148,7 +167,11 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
         for term in (kid, kw.label):
             owner.setdefault(fold(term), kid)
     for i, entry in enumerate(entries):
-        if not isinstance(entry, dict) or entry.get("id") not in loaded or loaded[entry["id"]].line != doc.line_of(("keywords", i)):
+        if (
+            not isinstance(entry, dict)
+            or entry.get("id") not in loaded
+            or loaded[entry["id"]].line != doc.line_of(("keywords", i))
+        ):
             continue
         kw = loaded[entry["id"]]
         for j, alias in enumerate(kw.aliases):
@@ -157,23 +180,39 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
             if other is None:
                 owner[fold(alias)] = kw.id
             elif other == kw.id:
-                problems.add(doc.line_of(where), f"keywords[{i}].aliases[{j}]",
-                             f"the alias '{alias}' repeats the keyword's own label, id or another alias", "remove it")
+                problems.add(
+                    doc.line_of(where),
+                    f"keywords[{i}].aliases[{j}]",
+                    f"the alias '{alias}' repeats the keyword's own label, id or another alias",
+                    "remove it",
+                )
             else:
-                problems.add(doc.line_of(where), f"keywords[{i}].aliases[{j}]",
-                             f"the alias '{alias}' already names the keyword '{other}'",
-                             "an alias may name only one keyword; remove it or merge the keywords")
+                problems.add(
+                    doc.line_of(where),
+                    f"keywords[{i}].aliases[{j}]",
+                    f"the alias '{alias}' already names the keyword '{other}'",
+                    "an alias may name only one keyword; remove it or merge the keywords",
+                )
         if kw.group and kw.group not in taxonomy.groups:
-            problems.add(doc.line_of(("keywords", i, "group")), f"keywords[{i}].group",
-                         f"unknown group '{kw.group}'",
-                         did_you_mean(kw.group, taxonomy.groups) or f"use one of: {', '.join(taxonomy.groups)}")
+            problems.add(
+                doc.line_of(("keywords", i, "group")),
+                f"keywords[{i}].group",
+                f"unknown group '{kw.group}'",
+                did_you_mean(kw.group, taxonomy.groups) or f"use one of: {', '.join(taxonomy.groups)}",
+            )
         if kw.broader is not None:
             where = doc.line_of(("keywords", i, "broader"))
             if kw.broader == kw.id:
-                problems.add(where, f"keywords[{i}].broader", "a keyword cannot be broader than itself", "remove broader:")
+                problems.add(
+                    where, f"keywords[{i}].broader", "a keyword cannot be broader than itself", "remove broader:"
+                )
             elif kw.broader not in loaded:
-                problems.add(where, f"keywords[{i}].broader", f"unknown keyword '{kw.broader}'",
-                             did_you_mean(kw.broader, loaded) or "use the id of another keyword")
+                problems.add(
+                    where,
+                    f"keywords[{i}].broader",
+                    f"unknown keyword '{kw.broader}'",
+                    did_you_mean(kw.broader, loaded) or "use the id of another keyword",
+                )
     # Cycles in broader: follow each chain; report each cycle once, at its smallest id.
     reported: set = set()
     for start in sorted(loaded):
@@ -181,14 +220,17 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
         while node in loaded and node not in chain:
             chain.append(node)
             node = loaded[node].broader
-        cycle = chain[chain.index(node):] if node in chain else []
+        cycle = chain[chain.index(node) :] if node in chain else []
         if len(cycle) > 1 and min(cycle) not in reported:
             first = cycle.index(min(cycle))
             ordered = cycle[first:] + cycle[:first]
             reported.add(ordered[0])
-            problems.add(loaded[ordered[0]].line, "broader",
-                         "broader terms form a cycle: " + " → ".join(ordered + [ordered[0]]),
-                         "remove broader: from one of them")
+            problems.add(
+                loaded[ordered[0]].line,
+                "broader",
+                "broader terms form a cycle: " + " → ".join([*ordered, ordered[0]]),
+                "remove broader: from one of them",
+            )
     taxonomy.keywords = {kid: loaded[kid] for kid in sorted(loaded)}
     taxonomy.terms = owner
     return taxonomy, problems.items

@@ -21,6 +21,10 @@ Path = tuple  # a path into the data: keys (str) and list indexes (int)
 _STANDARD = "tag:yaml.org,2002:"
 
 
+_ALLOWED_TAGS = {_STANDARD + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+"""Tags a value may have (implicitly, or written as !!str and so on)."""
+
+
 class _CoreResolver(yaml.resolver.Resolver):
     """Implicit typing of the YAML 1.2 core schema (no yes/no, no dates)."""
 
@@ -92,7 +96,7 @@ def _field_name(path) -> str:
 
 
 def _scalar(node: yaml.ScalarNode):
-    tag = node.tag[len(_STANDARD):] if node.tag.startswith(_STANDARD) else None
+    tag = node.tag[len(_STANDARD) :] if node.tag.startswith(_STANDARD) else None
     value = node.value
     if tag == "str":
         return unicodedata.normalize("NFC", value)
@@ -127,6 +131,8 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and any(w in (exc.context or "") for w in ("flow", "quoted")):
+            mark = exc.context_mark  # an unclosed quote or bracket: point at where it opened
         line = (mark.line + 1 if mark else 1) + line_offset
         what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
         fix = "check indentation (spaces, not tabs), quotes and colons on this line or the one above"
@@ -136,8 +142,12 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
         return doc
     except yaml.YAMLError as exc:  # e.g. a control character in the stream
         doc.errors.append(
-            YamlError(1 + line_offset, "yaml", f"the YAML cannot be read ({exc})",
-                      "remove unusual or invisible characters from the file")
+            YamlError(
+                1 + line_offset,
+                "yaml",
+                f"the YAML cannot be read ({exc})",
+                "remove unusual or invisible characters from the file",
+            )
         )
         return doc
     finally:
@@ -147,46 +157,73 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
     seen: set[int] = set()
 
     def build(node, path):
-        line = node.start_mark.line + 1 + line_offset
-        doc.lines.setdefault(path, line)
+        doc.lines.setdefault(path, node.start_mark.line + 1 + line_offset)
+        line = doc.lines[path]
         if id(node) in seen:
-            doc.errors.append(YamlError(line, _field_name(path), "YAML anchors and aliases (& and *) are not allowed",
-                                        "write the value out in full"))
+            doc.errors.append(
+                YamlError(
+                    line,
+                    _field_name(path),
+                    "YAML anchors and aliases (& and *) are not allowed",
+                    "write the value out in full",
+                )
+            )
             return None
         seen.add(id(node))
-        if not node.tag.startswith(_STANDARD) and node.tag not in ("!", "?"):
-            doc.errors.append(YamlError(line, _field_name(path), f"the YAML tag '{node.tag}' is not allowed",
-                                        "remove the tag (the word starting with '!')"))
+        if node.tag not in _ALLOWED_TAGS:
+            doc.errors.append(
+                YamlError(
+                    line,
+                    _field_name(path),
+                    f"the YAML tag '{node.tag}' is not allowed",
+                    "remove the tag (the word starting with '!')",
+                )
+            )
             return None
         if isinstance(node, yaml.ScalarNode):
             try:
                 return _scalar(node)
             except (ValueError, OverflowError):
-                doc.errors.append(YamlError(line, _field_name(path), f"the value '{node.value}' cannot be read",
-                                            "write it as plain text in quotes"))
+                doc.errors.append(
+                    YamlError(
+                        line,
+                        _field_name(path),
+                        f"the value '{node.value}' cannot be read",
+                        "write it as plain text in quotes",
+                    )
+                )
                 return None
         if isinstance(node, yaml.SequenceNode):
-            return [build(item, path + (i,)) for i, item in enumerate(node.value)]
+            return [build(item, (*path, i)) for i, item in enumerate(node.value)]
         result: dict = {}
         key_lines: dict = {}
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1 + line_offset
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STANDARD + "str":
                 shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
-                doc.errors.append(YamlError(key_line, _field_name(path), f"the field name '{shown}' is not text",
-                                            "field names are words such as 'title'; quote it if needed"))
+                doc.errors.append(
+                    YamlError(
+                        key_line,
+                        _field_name(path),
+                        f"the field name '{shown}' is not text",
+                        "field names are words such as 'title'; quote it if needed",
+                    )
+                )
                 continue
             key = unicodedata.normalize("NFC", key_node.value)
             if key in key_lines:
-                doc.errors.append(YamlError(
-                    key_line, _field_name(path + (key,)),
-                    f"the field '{key}' appears twice (first on line {key_lines[key]})",
-                    "keep one and delete the other",
-                ))
+                doc.errors.append(
+                    YamlError(
+                        key_line,
+                        _field_name((*path, key)),
+                        f"the field '{key}' appears twice (first on line {key_lines[key]})",
+                        "keep one and delete the other",
+                    )
+                )
                 continue
             key_lines[key] = key_line
-            doc.lines[path + (key,)] = key_line
-            result[key] = build(value_node, path + (key,))
+            doc.lines[(*path, key)] = key_line
+            result[key] = build(value_node, (*path, key))
         return result
 
     doc.data = build(node, ())

@@ -1,0 +1,154 @@
+"""Fixtures: build real sites in temporary folders from a dict of case files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository: its generator files are copied into each test library."""
+
+GENERATOR = ("mkdocs.yml", "docs", "overrides", "hooks")
+
+SECTIONS = (
+    "Background",
+    "Goals",
+    "What was done",
+    "Results",
+    "Success factors",
+    "Challenges",
+    "Lessons for others",
+    "Continuation",
+)
+
+FRONT = """\
+title: {title}
+summary: >-
+  A test programme used by the Casebook test suite to check how cases are
+  loaded, validated and published.
+country: SE
+municipalities:
+  - Malmö
+neighbourhoods:
+  - Seved
+period:
+  start: 2010
+  end: 2015
+keywords:
+  - urban-renewal
+  - Participation
+  - segregation
+sources:
+  - title: A report
+    publisher: A publisher
+    year: 2016
+    url: https://example.org/report
+    language: sv
+"""
+
+
+def body(sections=SECTIONS, text="Something the sources report.") -> str:
+    """A case body with the given H2 sections, each with one paragraph."""
+    return "".join(f"## {name}\n\n{text}\n\n" for name in sections)
+
+
+def case_text(title: str = "Test programme", front: str | None = None, body_text: str | None = None) -> str:
+    """A complete valid case file (or one with the given front matter/body)."""
+    front = FRONT.format(title=title) if front is None else textwrap.dedent(front)
+    return f"---\n{front.rstrip()}\n---\n\nA lead paragraph.\n\n{body() if body_text is None else body_text}"
+
+
+@dataclass
+class Built:
+    """The result of building a library."""
+
+    returncode: int
+    output: str
+    site: Path
+
+    def html(self, path: str) -> BeautifulSoup:
+        """The parsed page at site path ``path`` (e.g. ``cases/x/``)."""
+        file = self.site / path
+        if path.endswith("/") or not path:
+            file = file / "index.html"
+        return BeautifulSoup(file.read_text("utf-8"), "html.parser")
+
+
+def make_library(folder: Path, cases: dict[str, str | bytes], taxonomy: str | None = None) -> Path:
+    """A library in ``folder``: the repository's generator plus the given cases."""
+    folder.mkdir(parents=True)
+    for name in GENERATOR:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, folder / name)
+    (folder / "taxonomy").mkdir()
+    tax = (ROOT / "taxonomy" / "keywords.yml").read_text("utf-8") if taxonomy is None else taxonomy
+    (folder / "taxonomy" / "keywords.yml").write_text(tax, "utf-8")
+    (folder / "cases").mkdir()
+    for name, content in cases.items():
+        path = folder / "cases" / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, "utf-8")
+    return folder
+
+
+def env() -> dict:
+    """The environment for subprocesses: no Material end-of-life banner, hooks importable."""
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT / "hooks")}
+
+
+def build(folder: Path) -> Built:
+    """Run a strict ``mkdocs build`` of ``folder`` into ``folder/site``."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", "site"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=env(),
+        check=False,
+    )
+    return Built(proc.returncode, proc.stdout + proc.stderr, folder / "site")
+
+
+def check(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run ``python -m casebook check`` on ``folder``."""
+    return subprocess.run(
+        [sys.executable, "-m", "casebook", "check", str(folder), *args],
+        capture_output=True,
+        text=True,
+        env=env(),
+        check=False,
+    )
+
+
+@pytest.fixture
+def library(tmp_path):
+    """Make a library: ``library({"x.md": text})`` returns its folder."""
+    return lambda cases, taxonomy=None: make_library(tmp_path / "lib", cases, taxonomy)
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Built:
+    """A strict build of the repository itself (its real cases and taxonomy)."""
+    out = tmp_path_factory.mktemp("real")
+    for name in (*GENERATOR, "cases", "taxonomy"):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, out / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, out / name)
+    built = build(out)
+    assert built.returncode == 0, built.output
+    return built

@@ -1,0 +1,439 @@
+"""Every kind of bad case input gets a ``path:line: field: message; fix`` line.
+
+Each variant is loaded through the public entry point (``load_library``);
+one test per channel (the ``check`` command, the MkDocs build) proves the
+report, exit status and "no traceback" promises end to end.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from casebook import load_library
+from conftest import FRONT, SECTIONS, body, build, case_text, check
+
+GOOD = FRONT.format(title="Test programme")
+
+
+def replace(old: str, new: str) -> str:
+    """The valid front matter with one piece replaced."""
+    assert old in GOOD, old
+    return GOOD.replace(old, new, 1)
+
+
+# (id, file text, expected line (a number, or the text of that line), expected field, expected words)
+VARIANTS = [
+    ("empty file", "", 1, "file", "empty"),
+    ("whitespace only", "\n\n  \n", 1, "file", "empty"),
+    ("no front matter", "# Title\n\n" + body(), 1, "front matter", "does not start with front matter"),
+    ("unclosed front matter", "---\n" + GOOD + "\n" + body(), 1, "front matter", "never closed"),
+    ("tab indentation", case_text(front=replace("  start: 2010", "\tstart: 2010")), "\tstart: 2010", "yaml", "tab"),
+    (
+        "bad indentation",
+        case_text(front=replace("  - Malmö", "    - Malmö\n  - Lund")),
+        "  - Lund",
+        "yaml",
+        "cannot be read",
+    ),
+    (
+        "unbalanced quote",
+        case_text(front=replace("title: Test programme", 'title: "Test programme')),
+        'title: "Test programme',
+        "yaml",
+        "cannot be read",
+    ),
+    ("front matter is a list", case_text(front="- a\n- b\n"), 2, "front matter", "a list"),
+    ("front matter is a scalar", case_text(front="just text\n"), 2, "front matter", "text"),
+    ("front matter is empty", "---\n---\n" + body(), 2, "front matter", "empty"),
+    (
+        "duplicate key",
+        case_text(front=GOOD + "country: DK\n"),
+        "country: DK",
+        "country",
+        "appears twice (first on line 6)",
+    ),
+    (
+        "anchor and alias",
+        case_text(front=replace("  - Seved", "  - &x Seved") + "organisations: *x\n"),
+        "organisations: *x",
+        "organisations",
+        "anchors",
+    ),
+    (
+        "python tag",
+        case_text(front=replace("title: Test programme", "title: !!python/name:os.system x")),
+        "title: !!python/name:os.system x",
+        "title",
+        "tag",
+    ),
+    (
+        "number title",
+        case_text(front=replace("title: Test programme", "title: 1234")),
+        "title: 1234",
+        "title",
+        "must be text, not the number 1234",
+    ),
+    (
+        "string keywords",
+        case_text(
+            front=replace("keywords:\n  - urban-renewal\n  - Participation\n  - segregation", "keywords: urban-renewal")
+        ),
+        "keywords: urban-renewal",
+        "keywords",
+        "must be a list",
+    ),
+    (
+        "dict country",
+        case_text(front=replace("country: SE", "country:\n  code: SE")),
+        "country:",
+        "country",
+        "must be text, not a group of fields",
+    ),
+    (
+        "lower-case country",
+        case_text(front=replace("country: SE", "country: se")),
+        "country: se",
+        "country",
+        "write SE",
+    ),
+    (
+        "unknown country",
+        case_text(front=replace("country: SE", "country: QQ")),
+        "country: QQ",
+        "country",
+        "not an ISO 3166-1 country code",
+    ),
+    (
+        "country name",
+        case_text(front=replace("country: SE", "country: Sweden")),
+        "country: Sweden",
+        "country",
+        "two-letter",
+    ),
+    (
+        "year as date",
+        case_text(front=replace("start: 2010", "start: 2010-05-01")),
+        "  start: 2010-05-01",
+        "period.start",
+        "write only the year: 2010",
+    ),
+    (
+        "year as string",
+        case_text(front=replace("start: 2010", 'start: "2010"')),
+        '  start: "2010"',
+        "period.start",
+        "remove the quotes",
+    ),
+    ("year out of range", case_text(front=replace("end: 2015", "end: 3015")), "  end: 3015", "period.end", "outside"),
+    (
+        "end as date",
+        case_text(front=replace("end: 2015", "end: 2015-12-31")),
+        "  end: 2015-12-31",
+        "period.end",
+        "write only the year: 2015",
+    ),
+    ("end word", case_text(front=replace("end: 2015", "end: present")), "  end: present", "period.end", "'ongoing'"),
+    (
+        "end before start",
+        case_text(front=replace("end: 2015", "end: 2001")),
+        "  end: 2001",
+        "period.end",
+        "before the start",
+    ),
+    ("period missing end", case_text(front=replace("  end: 2015\n", "")), "period:", "period.end", "missing"),
+    (
+        "unknown keyword",
+        case_text(front=replace("  - segregation", "  - segregaton")),
+        "  - segregaton",
+        "keywords[2]",
+        "did you mean 'Segregation'",
+    ),
+    (
+        "repeated keyword",
+        case_text(front=replace("  - segregation", "  - Participation\n  - segregation")),
+        17,
+        "keywords[2]",
+        "repeats 'Participation'",
+    ),
+    (
+        "same keyword by alias",
+        case_text(front=replace("  - segregation", "  - Lone mothers\n  - Single mothers")),
+        "  - Single mothers",
+        "keywords[3]",
+        "means the same keyword",
+    ),
+    (
+        "same keyword twice by label and id",
+        case_text(front=replace("  - segregation", "  - Urban renewal")),
+        "  - Urban renewal",
+        "keywords[2]",
+        "means the same keyword",
+    ),
+    (
+        "empty keyword",
+        case_text(front=replace("  - segregation", '  - ""\n  - segregation')),
+        '  - ""',
+        "keywords[2]",
+        "empty",
+    ),
+    ("too few keywords", case_text(front=replace("  - segregation\n", "")), "keywords:", "keywords", "at least 3"),
+    ("unknown field", case_text(front=GOOD + "sumary: x\n"), "sumary: x", "sumary", "did you mean 'summary'"),
+    (
+        "source without title",
+        case_text(front=replace("  - title: A report\n    publisher", "  - publisher")),
+        "  - publisher: A publisher",
+        "sources[0].title",
+        "missing",
+    ),
+    (
+        "javascript url",
+        case_text(front=replace("https://example.org/report", "javascript:alert(1)")),
+        "    url: javascript:alert(1)",
+        "sources[0].url",
+        "https://",
+    ),
+    (
+        "data url",
+        case_text(front=replace("https://example.org/report", "data:text/html,x")),
+        "    url: data:text/html,x",
+        "sources[0].url",
+        "https://",
+    ),
+    (
+        "relative url",
+        case_text(front=replace("https://example.org/report", "/report.pdf")),
+        "    url: /report.pdf",
+        "sources[0].url",
+        "https://",
+    ),
+    (
+        "unknown language",
+        case_text(front=replace("language: sv", "language: xx")),
+        "    language: xx",
+        "sources[0].language",
+        "ISO 639-1",
+    ),
+    (
+        "semicolon in a list item",
+        case_text(front=replace("  - Seved", "  - Seved; Sofielund")),
+        "  - Seved; Sofielund",
+        "neighbourhoods[0]",
+        "semicolon",
+    ),
+    (
+        "short summary",
+        case_text(
+            front=replace(
+                "summary: >-\n  A test programme used by the Casebook test suite to check how cases are\n"
+                "  loaded, validated and published.",
+                "summary: Too short.",
+            )
+        ),
+        "summary: Too short.",
+        "summary",
+        "too short",
+    ),
+    (
+        "very long title",
+        case_text(front=replace("title: Test programme", "title: " + "x" * 300)),
+        2,
+        "title",
+        "too long",
+    ),
+    (
+        "multi-line title",
+        case_text(front=replace("title: Test programme", 'title: "Line\\nbreak"')),
+        2,
+        "title",
+        "line break",
+    ),
+    (
+        "NO as false would be",
+        case_text(front=replace("country: SE", "country: no")),
+        "country: no",
+        "country",
+        "write NO",
+    ),
+    (
+        "missing section",
+        case_text(body_text=body(SECTIONS[:3] + SECTIONS[4:])),
+        "## Success factors",
+        "body",
+        "'## Results' is missing",
+    ),
+    (
+        "misspelt section",
+        case_text(body_text=body(["Background", "Goal", *SECTIONS[2:]])),
+        32,
+        "body",
+        "did you mean 'Goals'",
+    ),
+    (
+        "section in wrong case",
+        case_text(body_text=body(["background", *SECTIONS[1:]])),
+        28,
+        "body",
+        "write it as: ## Background",
+    ),
+    ("duplicated section", case_text(body_text=body([*SECTIONS, "Goals"])), 60, "body", "appears twice"),
+    (
+        "reordered sections",
+        case_text(body_text=body(["Goals", "Background", *SECTIONS[2:]])),
+        32,
+        "body",
+        "comes after 'Goals'",
+    ),
+    ("empty section", case_text(body_text=body(SECTIONS[:-1]) + "## Continuation\n\n"), 56, "body", "empty"),
+    ("level-1 heading", case_text(body_text="# Title\n\n" + body()), 28, "body", "level-1 heading"),
+    (
+        "raw html",
+        case_text(body_text=body().replace("Something", "<script>alert(1)</script>", 1)),
+        30,
+        "body",
+        "raw HTML",
+    ),
+    (
+        "javascript link",
+        case_text(body_text=body().replace("Something", "[x](javascript:alert(1))", 1)),
+        30,
+        "body",
+        "link target",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "field", "words"), [v[1:] for v in VARIANTS], ids=[v[0] for v in VARIANTS])
+def test_bad_input_is_reported_with_file_and_line(library, text, line, field, words):
+    if isinstance(line, str):  # the first line of the file that reads exactly so
+        line = text.split("\n").index(line) + 1
+    root = library({"bad-case.md": text, "good-case.md": case_text("Good one")})
+    lib = load_library(root)
+    mine = [p for p in lib.problems if p.path == "cases/bad-case.md"]
+    assert mine, "no problem reported"
+    assert any(p.line == line and p.field == field and words in str(p) for p in mine), "\n".join(map(str, mine))
+    # Nothing is silently dropped: the bad case is not published, the good one is unaffected.
+    assert "bad-case" not in lib.cases
+    assert "good-case" in lib.cases
+    assert not [p for p in lib.problems if p.path == "cases/good-case.md"]
+
+
+def test_binary_and_non_utf8_files(library):
+    latin1 = case_text().encode("utf-8") + "\nMalm\xf6\n".encode("latin-1")
+    root = library({"binary.md": b"---\x00\x01\x02", "latin1.md": latin1})
+    text = "\n".join(map(str, load_library(root).problems))
+    assert "cases/binary.md:1: file: the file is binary" in text
+    line = latin1.count(b"\n", 0, latin1.index(b"\xf6")) + 1
+    assert f"cases/latin1.md:{line}: file: the file is not UTF-8 text (byte 0xf6" in text
+
+
+def test_huge_file(library):
+    root = library({"huge.md": case_text(body_text=body(text="word " * 250_000))})
+    assert "cases/huge.md:1: file: the file is too large" in "\n".join(map(str, load_library(root).problems))
+
+
+@pytest.mark.parametrize("name", ["My Case.md", "Capitals.md", "double--hyphen.md", "trailing-.md"])
+def test_bad_file_names(library, name):
+    root = library({name: case_text()})
+    problems = load_library(root).problems
+    assert any(p.field == "file name" and "rename the file to cases/" in str(p) for p in problems)
+
+
+def test_other_files_and_folders_in_cases_are_reported(library):
+    root = library({"notes.txt": "x", "draft.markdown": "x", ".gitkeep": ""})
+    (root / "cases" / "sub").mkdir()
+    problems = {(p.path, p.field) for p in load_library(root).problems}
+    assert problems == {
+        ("cases/notes.txt", "file name"),
+        ("cases/draft.markdown", "file name"),
+        ("cases/sub", "folder"),
+    }
+
+
+def test_colliding_ids(library):
+    root = library({"alby.md": case_text("One"), "Alby.md": case_text("Two")})
+    text = "\n".join(map(str, load_library(root).problems))
+    assert "collides with cases/Alby.md" in text or "collides with cases/alby.md" in text
+
+
+def test_bom_and_crlf_work(library):
+    text = "\ufeff" + case_text().replace("\n", "\r\n")
+    lib = load_library(library({"windows.md": text}))
+    assert not lib.problems
+    assert lib.cases["windows"].title == "Test programme"
+
+
+def test_nfd_names_are_normalised(library):
+    nfd = "Malmo\u0308"
+    lib = load_library(library({"nfd.md": case_text().replace("Malmö", nfd)}))
+    assert not lib.problems
+    assert lib.cases["nfd"].municipalities == ("Malmö",)
+
+
+def test_nfd_duplicates_are_found(library):
+    text = case_text().replace("  - Malmö\n", "  - Malmö\n  - Malmo\u0308\n")
+    problems = load_library(library({"dup.md": text})).problems
+    assert [str(p) for p in problems] == [
+        "cases/dup.md:9: municipalities[1]: 'Malmö' is listed twice (also entry 1); remove the repeated entry"
+    ]
+
+
+def test_unquoted_no_is_norway(library):
+    lib = load_library(library({"norway.md": case_text().replace("country: SE", "country: NO")}))
+    assert not lib.problems
+    assert lib.cases["norway"].country == "NO"
+
+
+def test_ongoing_and_labels_resolve_to_ids(library):
+    text = case_text().replace("end: 2015", "end: ongoing").replace("  - segregation", "  - LONE MOTHERS")
+    lib = load_library(library({"x.md": text}))
+    assert not lib.problems
+    case = lib.cases["x"]
+    assert case.period_end is None and case.period_label == "2010–ongoing"
+    assert case.keywords == ("urban-renewal", "participation", lib.taxonomy.resolve("Single mothers"))
+
+
+def test_all_problems_in_one_run(library):
+    bad = case_text(front=replace("country: SE", "country: se") + "sumary: x\n", body_text=body(SECTIONS[1:]))
+    root = library({"a.md": bad, "b.md": "", "c.md": "no front matter\n"})
+    problems = load_library(root).problems
+    assert {p.path for p in problems} == {"cases/a.md", "cases/b.md", "cases/c.md"}
+    assert len([p for p in problems if p.path == "cases/a.md"]) == 3
+
+
+def test_check_command_reports_everything_and_fails(library):
+    root = library({"a.md": case_text(front=replace("country: SE", "country: se")), "b.md": "", "ok.md": case_text()})
+    proc = check(root)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert lines == [
+        "cases/a.md:6: country: 'se' must be written in capitals; write SE",
+        "cases/b.md:1: file: the file is empty; start from the template: make new-case ID=<id>, or copy an existing case",
+        "2 problems in 2 files.",
+    ]
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_check_command_github_annotations(library):
+    root = library({"a.md": case_text(front=replace("country: SE", "country: se"))})
+    proc = check(root, "--github")
+    assert proc.returncode == 1
+    assert proc.stdout.strip() == (
+        "::error file=cases/a.md,line=6,title=Casebook%3A country::country: 'se' must be written in capitals; write SE"
+    )
+
+
+def test_check_command_passes_on_good_library(library):
+    proc = check(library({"ok.md": case_text()}))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("OK: 1 case and ")
+
+
+def test_build_fails_listing_every_problem_without_traceback(library):
+    root = library({"a.md": case_text(front=replace("end: 2015", "end: 2001")), "b.md": "x", "ok.md": case_text()})
+    built = build(root)
+    assert built.returncode != 0
+    assert "cases/a.md:13: period.end: the end year 2001 is before the start year 2010" in built.output
+    assert "cases/b.md:1: front matter: the file does not start with front matter" in built.output
+    assert "Casebook: 2 problems in 2 files." in built.output
+    assert "Traceback" not in built.output
+    assert not (root / "site" / "index.html").exists()

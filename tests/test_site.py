@@ -1,0 +1,127 @@
+"""Strict builds of real sites, asserting on what a reader sees in the HTML."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from casebook import load_library
+from casebook.i18n import country_name
+from conftest import ROOT, SECTIONS, build, case_text
+
+REAL = load_library(ROOT)
+
+
+def text_of(node) -> str:
+    return " ".join(node.get_text(" ").split())
+
+
+@pytest.mark.parametrize("case_id", sorted(REAL.cases))
+def test_real_case_pages(real_site, case_id):
+    case = REAL.cases[case_id]
+    page = real_site.html(f"cases/{case_id}/")
+    article = page.select_one(f"article.cb-case[data-case-id='{case_id}']")
+    assert article is not None
+    assert text_of(article.h1) == case.title
+    assert page.title.string.startswith(case.title)
+    meta = article.select_one("dl.cb-meta")
+    assert text_of(meta.select_one(".cb-meta__country")) == country_name(case.country)
+    assert text_of(meta.select_one(".cb-meta__municipalities")) == ", ".join(case.municipalities)
+    if case.neighbourhoods:
+        assert text_of(meta.select_one(".cb-meta__neighbourhoods")) == ", ".join(case.neighbourhoods)
+    assert text_of(meta.select_one(".cb-meta__period")) == case.period_label
+    chips = [li["data-keyword"] for li in meta.select(".cb-meta__keywords li")]
+    assert chips == list(case.keywords)
+    labels = [text_of(li) for li in meta.select(".cb-meta__keywords li")]
+    assert labels == [REAL.taxonomy.keywords[k].label for k in case.keywords]
+    # All eight sections, in order, then the sources.
+    headings = [text_of(h2).rstrip("¶").strip() for h2 in article.select(".cb-case__text h2")]
+    assert headings == list(SECTIONS)
+    sources = article.select(".cb-sources li")
+    assert [text_of(s.cite or s.a) for s in sources] == [s.title for s in case.sources]
+    # The summary is the page's description for search engines and link previews.
+    assert page.select_one("meta[name=description]")["content"] == case.summary
+
+
+def test_real_case_list(real_site):
+    page = real_site.html("cases/")
+    rows = page.select("tr[data-case-id]")
+    titles = {c.title.casefold(): c.id for c in REAL.cases.values()}
+    assert [r["data-case-id"] for r in rows] == [titles[t] for t in sorted(titles)]
+    for row in rows:
+        link = row.select_one("a")
+        assert link["href"] == f"../cases/{row['data-case-id']}/" or link["href"] == f"{row['data-case-id']}/"
+        assert (real_site.site / "cases" / row["data-case-id"] / "index.html").exists()
+
+
+def test_real_home_page(real_site):
+    page = real_site.html("")
+    stats = text_of(page.select_one(".cb-stats"))
+    assert "4 cases" in stats and "2 countries" in stats
+    assert page.select_one("a.md-button[href='cases/']") is not None
+    assert len(page.select(".cb-card")) == 4
+    tabs = [text_of(a) for a in page.select(".md-tabs__link")]
+    assert tabs == ["Home", "Cases"]
+
+
+def test_cases_are_not_listed_in_every_page_navigation(real_site):
+    page = real_site.html("cases/miljardprogrammet/")
+    nav = page.select_one("nav.md-nav--primary")
+    assert not nav.select("a[href*='together-botkyrka']")
+
+
+def test_search_index_covers_cases_in_nordic_languages(real_site):
+    index = json.loads((real_site.site / "search" / "search_index.json").read_text("utf-8"))
+    assert set(index["config"]["lang"]) == {"en", "sv", "da", "no"}
+    docs = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("cases/together-botkyrka/"))
+    assert "Alby" in docs
+
+
+def test_nothing_generated_is_written_into_the_source_tree(real_site):
+    assert not (real_site.site.parent / "docs" / "cases").exists()
+
+
+def test_front_matter_is_escaped_everywhere(library):
+    title = '</title><script>alert("t")</script> & <b>bold</b>'
+    summary = 'A summary that tries to leave its attribute: " onmouseover="alert(1)" and <script>x</script> too.'
+    hostile = (
+        case_text(title=title)
+        .replace("  - Seved", '  - "<img src=x onerror=alert(1)>"')
+        .replace("summary: >-", f"summary: '{summary}'\nx_summary: >-")
+        .replace(
+            "x_summary: >-\n  A test programme used by the Casebook test suite to check how cases are\n"
+            "  loaded, validated and published.\n",
+            "",
+        )
+    )
+    assert "x_summary" not in hostile
+    built = build(library({"hostile.md": hostile}))
+    assert built.returncode == 0, built.output
+    for path in ("cases/hostile/index.html", "cases/index.html", "index.html"):
+        html = (built.site / path).read_text("utf-8")
+        assert "<script>alert" not in html and "<img src=x" not in html, path
+        assert "&lt;script&gt;alert" in html, path
+    page = built.html("cases/hostile/")
+    assert text_of(page.select_one("article h1")) == title
+    assert page.title.string == f"{title} - Casebook"
+    assert page.select_one("meta[name=description]")["content"] == summary
+    assert not page.select("[onmouseover], [onerror]")
+    index = json.loads((built.site / "search" / "search_index.json").read_text("utf-8"))
+    assert "<script>" not in json.dumps([d["title"] for d in index["docs"]])
+
+
+def test_a_fixture_library_builds_with_its_cases(library):
+    built = build(
+        library({"alpha.md": case_text("Alpha"), "beta.md": case_text("Beta").replace("end: 2015", "end: ongoing")})
+    )
+    assert built.returncode == 0, built.output
+    assert "Material for MkDocs reaches end of life" not in built.output
+    assert text_of(built.html("cases/beta/").select_one(".cb-meta__period")) == "2010–ongoing"
+    assert [r["data-case-id"] for r in built.html("cases/").select("tr[data-case-id]")] == ["alpha", "beta"]
+
+
+def test_an_empty_library_builds(library):
+    built = build(library({}))
+    assert built.returncode == 0, built.output
+    assert "0 cases" in text_of(built.html("").select_one(".cb-stats"))
