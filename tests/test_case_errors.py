@@ -437,3 +437,27 @@ def test_build_fails_listing_every_problem_without_traceback(library):
     assert "Casebook: 2 problems in 2 files." in built.output
     assert "Traceback" not in built.output
     assert not (root / "site" / "index.html").exists()
+
+
+def test_deeply_nested_yaml_is_an_error_not_a_crash(library):
+    text = case_text(front=GOOD + "organisations: " + "[" * 3000 + "]" * 3000 + "\n")
+    problems = load_library(library({"deep.md": text})).problems
+    assert [p.message for p in problems] == ["the YAML is nested too deeply to be read"]
+
+
+def test_reserved_id(library):
+    problems = load_library(library({"index.md": case_text()})).problems
+    assert [(p.path, p.field) for p in problems] == [("cases/index.md", "file name")]
+    assert "reserved" in problems[0].message
+
+
+def test_symlinks_are_refused(library, tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text(case_text("Secret"), "utf-8")
+    root = library({})
+    (root / "cases" / "link.md").symlink_to(secret)
+    lib = load_library(root)
+    assert "link" not in lib.cases
+    assert [(p.path, p.message) for p in lib.problems] == [
+        ("cases/link.md", "symbolic links are not allowed in cases/")
+    ]

@@ -89,9 +89,20 @@ def slugify(name: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_name.lower())) or "case"
 
 
+RESERVED_IDS = frozenset({"index"})
+"""Ids that would collide with generated pages (``cases/index.md`` is the case list)."""
+
+
 def check_id(path: str, stem: str, problems: Problems) -> None:
     """The file name must be a valid id."""
-    if not ID_PATTERN.match(stem):
+    if stem in RESERVED_IDS:
+        problems.add(
+            1,
+            "file name",
+            f"'{stem}' is reserved for a page Casebook generates",
+            "rename the file after the programme, e.g. cases/<programme-name>.md",
+        )
+    elif not ID_PATTERN.match(stem):
         problems.add(
             1,
             "file name",

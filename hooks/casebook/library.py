@@ -41,6 +41,13 @@ def case_files(root: Path, problems: list[Problem]) -> list[Path]:
         rel = entry.relative_to(root).as_posix()
         if entry.name.startswith("."):
             continue
+        if entry.is_symlink():
+            problems.append(
+                Problem(
+                    rel, 1, "file", "symbolic links are not allowed in cases/", "put the case file itself in cases/"
+                )
+            )
+            continue
         if entry.is_dir():
             problems.append(
                 Problem(

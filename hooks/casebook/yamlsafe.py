@@ -140,6 +140,16 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
             fix = "indent with spaces; YAML does not allow tab characters for indentation"
         doc.errors.append(YamlError(line, "yaml", f"the YAML cannot be read ({what})", fix))
         return doc
+    except RecursionError:
+        doc.errors.append(
+            YamlError(
+                1 + line_offset,
+                "yaml",
+                "the YAML is nested too deeply to be read",
+                "use at most a few levels of lists and fields",
+            )
+        )
+        return doc
     except yaml.YAMLError as exc:  # e.g. a control character in the stream
         doc.errors.append(
             YamlError(
@@ -226,7 +236,17 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
             result[key] = build(value_node, (*path, key))
         return result
 
-    doc.data = build(node, ())
+    try:
+        doc.data = build(node, ())
+    except RecursionError:
+        doc.errors.append(
+            YamlError(
+                1 + line_offset,
+                "yaml",
+                "the YAML is nested too deeply to be read",
+                "use at most a few levels of lists and fields",
+            )
+        )
     return doc
 
 
