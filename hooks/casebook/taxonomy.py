@@ -131,6 +131,14 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
             continue
         line = doc.line_of(("keywords", i))
         kid = entry["id"]
+        if kid == "index":
+            problems.add(
+                doc.line_of(("keywords", i, "id")),
+                f"keywords[{i}].id",
+                "the id 'index' is reserved for the keyword overview",
+                "choose an id derived from the label",
+            )
+            continue
         if kid in loaded:
             problems.add(
                 line,

@@ -1,40 +1,59 @@
-"""Plain data for templates: what a reader sees of a case, precomputed once per build.
+"""Plain data for templates, computed once per build.
 
-Templates get dicts of strings and numbers only, so they stay dumb and the
+Templates get dicts of strings and numbers only, so they stay simple and the
 same data can feed HTML, JSON-LD and exports without re-deriving anything.
+Every URL is relative to the site root (``cases/x/``); templates pass it
+through MkDocs' ``url`` filter.
 """
 
 from __future__ import annotations
 
+import json
+
 from . import i18n
 from .cases import Case
-from .library import Library
-from .taxonomy import Taxonomy
+from .indexes import Related
+from .taxonomy import LANGUAGES, Taxonomy
 
 
-def sort_key(text: str) -> tuple:
-    """A deterministic, case-insensitive sort key for titles and names."""
-    return (text.casefold(), text)
+def keyword_url(kid: str) -> str:
+    return f"keywords/{kid}/"
+
+
+def country_url(code: str) -> str:
+    return f"countries/{code.lower()}/"
+
+
+def country_view(code: str) -> dict:
+    """A country as readers see it: 'Sweden · Sverige', with its page."""
+    name, native = i18n.country_name(code), i18n.country_native_name(code)
+    return {
+        "code": code,
+        "name": name,
+        "native": native if native != name else None,
+        "url": country_url(code),
+    }
+
+
+def keyword_ref(kid: str, taxonomy: Taxonomy) -> dict:
+    """A link to a keyword: id, label and page."""
+    return {"id": kid, "label": taxonomy.keywords[kid].label, "url": keyword_url(kid)}
 
 
 def case_view(case: Case, taxonomy: Taxonomy) -> dict:
-    """Everything a case page shows above and below its text."""
+    """Everything a case page shows above and below its text (without related cases)."""
     return {
         "id": case.id,
         "url": case.url,
         "title": case.title,
         "title_en": case.title_en,
         "summary": case.summary,
-        "country": {
-            "code": case.country,
-            "name": i18n.country_name(case.country),
-            "native": i18n.country_native_name(case.country),
-        },
+        "country": country_view(case.country),
         "municipalities": list(case.municipalities),
         "neighbourhoods": list(case.neighbourhoods),
         "organisations": list(case.organisations),
         "period": {"start": case.period_start, "end": case.period_end, "label": case.period_label},
-        "keywords": [{"id": kid, "label": taxonomy.keywords[kid].label} for kid in case.keywords],
+        "keywords": [keyword_ref(kid, taxonomy) for kid in case.keywords],
         "sources": [
             {
                 "title": s.title,
@@ -49,26 +68,90 @@ def case_view(case: Case, taxonomy: Taxonomy) -> dict:
     }
 
 
-def library_views(library: Library) -> dict:
-    """Case id → :func:`case_view`, computed once for the whole build."""
-    return {cid: case_view(case, library.taxonomy) for cid, case in library.cases.items()}
+def related_view(related: list[Related], views: dict, taxonomy: Taxonomy) -> list:
+    """Related cases for a case page: each with the keywords it shares."""
+    return [
+        {
+            "id": r.id,
+            "url": views[r.id]["url"],
+            "title": views[r.id]["title"],
+            "country": views[r.id]["country"],
+            "period": views[r.id]["period"],
+            "shared": [keyword_ref(k, taxonomy) for k in r.shared],
+        }
+        for r in related
+    ]
 
 
-def listing(views: dict) -> list:
-    """All cases as shown in the case list: sorted by title, then id."""
-    return sorted(views.values(), key=lambda v: (sort_key(v["title"]), v["id"]))
-
-
-def latest(views: dict, count: int = 6) -> list:
-    """The most recent programmes: latest start year first, then by title."""
-    return sorted(views.values(), key=lambda v: (-v["period"]["start"], sort_key(v["title"]), v["id"]))[:count]
-
-
-def stats(library: Library) -> dict:
-    """Counts for the home page."""
+def keyword_view(kid: str, taxonomy: Taxonomy, case_ids: list, views: dict, narrower: list) -> dict:
+    """A keyword page: the term, its translations and relations, and its cases."""
+    kw = taxonomy.keywords[kid]
+    group = taxonomy.groups.get(kw.group)
     return {
-        "cases": len(library.cases),
-        "countries": len({c.country for c in library.cases.values()}),
-        "keywords": len({k for c in library.cases.values() for k in c.keywords}),
-        "vocabulary": len(library.taxonomy.keywords),
+        "id": kid,
+        "label": kw.label,
+        "url": keyword_url(kid),
+        "description": kw.description,
+        "group": {"id": group.id, "label": group.label} if group else None,
+        "labels": [
+            {"lang": lang, "language": i18n.language_name(lang), "label": kw.labels[lang]} for lang in LANGUAGES
+        ],
+        "aliases": list(kw.aliases),
+        "broader": keyword_ref(kw.broader, taxonomy) if kw.broader in taxonomy.keywords else None,
+        "narrower": [keyword_ref(n, taxonomy) for n in narrower],
+        "cases": [views[cid] for cid in case_ids],
     }
+
+
+def json_ld(case: Case, view: dict, site_url: str, taxonomy: Taxonomy) -> str:
+    """schema.org JSON-LD for a case page, safe to put inside a <script> element."""
+    base = site_url.rstrip("/") + "/" if site_url else ""
+    country = {"@type": "Country", "name": view["country"]["name"], "identifier": case.country}
+    places = [
+        {"@type": "Place", "name": p, "containedInPlace": country} for p in (*case.municipalities, *case.neighbourhoods)
+    ]
+    end = str(case.period_end) if case.period_end is not None else ".."
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "@id": base + case.url if base else None,
+        "url": base + case.url if base else None,
+        "name": case.title,
+        "alternateName": case.title_en,
+        "headline": case.title,
+        "description": case.summary,
+        "inLanguage": "en",
+        "about": [
+            {
+                "@type": "DefinedTerm",
+                "name": taxonomy.keywords[k].label,
+                "termCode": k,
+                "url": base + keyword_url(k) if base else None,
+            }
+            for k in case.keywords
+        ],
+        "spatialCoverage": [country, *places],
+        "temporalCoverage": f"{case.period_start}/{end}",
+        "citation": [
+            {
+                "@type": "CreativeWork",
+                "name": s.title,
+                "publisher": {"@type": "Organization", "name": s.publisher} if s.publisher else None,
+                "datePublished": str(s.year) if s.year else None,
+                "url": s.url,
+                "inLanguage": s.language,
+            }
+            for s in case.sources
+        ],
+    }
+    text = json.dumps(_drop_none(data), ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    # Inside <script>, '<' could close the element; '&' and '>' are escaped for symmetry.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _drop_none(value):
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value

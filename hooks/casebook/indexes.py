@@ -1,0 +1,128 @@
+"""Indexes over the library, each built once per build in O(N).
+
+- keyword → cases and country → cases (inverted indexes),
+- related cases by shared keywords, weighted by rarity,
+- when each case was first added, from git history.
+
+Nothing here compares every pair of cases: related cases are scored from
+the inverted index, with a bounded number of candidates per case.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cases import Case
+
+RELATED = 5
+"""How many related cases a case page shows."""
+
+CANDIDATES = 300
+"""The most candidates scored per case. Candidates come from the case's
+rarest keywords first, so the ranking is exact unless its keywords are shared
+by more than this many cases together; then the rarest matches still win."""
+
+
+def title_key(case: Case) -> tuple:
+    """Cases sort by title (ignoring capitals), then id: total and deterministic."""
+    return (case.title.casefold(), case.title, case.id)
+
+
+@dataclass
+class Indexes:
+    """The inverted indexes of a library."""
+
+    by_keyword: dict
+    """Keyword id → case ids sorted by title (every taxonomy keyword is a key)."""
+    by_country: dict
+    """Country code → case ids sorted by title (only countries with cases)."""
+    weights: dict
+    """Keyword id → weight for relatedness: ln(1 + N / cases with it)."""
+
+
+def build_indexes(cases: dict, keyword_ids) -> Indexes:
+    """Build the inverted indexes for ``cases`` (id → Case)."""
+    ordered = sorted(cases.values(), key=title_key)
+    by_keyword: dict = {kid: [] for kid in sorted(keyword_ids)}
+    by_country: dict = defaultdict(list)
+    for case in ordered:
+        by_country[case.country].append(case.id)
+        for kid in case.keywords:
+            by_keyword.setdefault(kid, []).append(case.id)
+    n = max(len(cases), 1)
+    weights = {kid: math.log(1 + n / len(ids)) for kid, ids in by_keyword.items() if ids}
+    return Indexes(by_keyword, dict(sorted(by_country.items())), weights)
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another case related to a case, and why."""
+
+    id: str
+    score: float
+    shared: tuple
+    """The keyword ids both cases carry, rarest first."""
+
+
+def related_cases(case: Case, cases: dict, indexes: Indexes, limit: int = RELATED) -> list[Related]:
+    """Up to ``limit`` other cases ranked by the weight of shared keywords.
+
+    Ties: more shared keywords first, then by title, then id.
+    """
+    mine = sorted(case.keywords, key=lambda k: (-indexes.weights.get(k, 0.0), k))
+    candidates: dict = {}
+    for kid in mine:
+        for other in indexes.by_keyword.get(kid, ()):
+            if other != case.id and other not in candidates:
+                candidates[other] = None
+        if len(candidates) >= CANDIDATES:
+            break
+    scored = []
+    own = set(case.keywords)
+    for other in candidates:
+        shared = tuple(k for k in mine if k in own and k in cases[other].keywords)
+        score = round(sum(indexes.weights[k] for k in shared), 9)
+        scored.append((-score, -len(shared), title_key(cases[other]), Related(other, score, shared)))
+    scored.sort(key=lambda item: item[:3])
+    return [item[3] for item in scored[:limit]]
+
+
+def first_added(root: Path, folder: str = "cases") -> dict:
+    """Case file path → Unix time of the commit that first added it, from git.
+
+    Empty when ``root`` is not a git checkout (or git is missing): callers
+    fall back to another order. One ``git log`` call for the whole library.
+    """
+    try:
+        out = subprocess.run(
+            [
+                "git",
+                "log",
+                "--relative",
+                "--diff-filter=A",
+                "--no-renames",
+                "--format=@%ct",
+                "--name-only",
+                "--",
+                folder,
+            ],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    added: dict = {}
+    stamp = 0
+    for line in out.splitlines():
+        if line.startswith("@"):
+            stamp = int(line[1:])
+        elif line.strip():
+            added[line.strip()] = stamp  # newest first: the last seen is the first addition
+    return added
