@@ -272,3 +272,25 @@ def test_breadcrumbs(site):
 
 def test_real_site_has_no_broken_links(real_site):
     assert broken_links(real_site.site) == []
+
+
+def test_practitioner_journey_has_no_dead_end(real_site):
+    """Home → keyword → case → related case → country → another keyword, following real links."""
+    from urllib.parse import urljoin
+
+    def follow(url: str, href: str) -> tuple[str, object]:
+        target = urljoin(url, href)
+        return target, real_site.html(target.lstrip("/"))
+
+    url, page = "/", real_site.html("")
+    url, page = follow(url, page.select_one("a.cb-way[href$='keywords/']")["href"])
+    used = [li.a for li in page.select("ul.cb-terms li") if li.select_one(".cb-count").get_text() != "0"]
+    url, page = follow(url, used[0]["href"])
+    url, page = follow(url, page.select_one("li.cb-item a.cb-item__title")["href"])
+    assert page.select_one("article.cb-case") is not None
+    url, page = follow(url, page.select_one(".cb-related li a.cb-item__title")["href"])
+    assert page.select_one("article.cb-case") is not None
+    url, page = follow(url, page.select_one(".cb-meta__country a")["href"])
+    assert page.select_one("article.cb-country") is not None
+    url, page = follow(url, page.select_one("ul.cb-chips li a")["href"])
+    assert page.select_one("article.cb-keyword") is not None and url.startswith("/keywords/")
