@@ -13,7 +13,7 @@ export PYTHONPATH := hooks
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help serve build check test lint clean
+.PHONY: help serve build check test lint clean new-case docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,3 +47,10 @@ lint: $(VENV)/.dev-deps ## Lint the Python code
 
 clean: ## Remove the built site and caches (keeps .venv)
 	rm -rf site .pytest_cache .ruff_cache
+
+new-case: $(VENV)/.build-deps ## Create cases/$(ID).md from the template: make new-case ID=my-programme
+	@test -n "$(ID)" || { echo "Give the new case's id: make new-case ID=my-programme" >&2; exit 2; }
+	$(BIN)/python -m casebook new "$(ID)"
+
+docs: $(VENV)/.build-deps ## Regenerate the field reference in CONTRIBUTING.md from the schema
+	$(BIN)/python -m casebook docs

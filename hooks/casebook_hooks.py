@@ -42,7 +42,10 @@ def on_config(config):
             + format_report(library.problems).splitlines()[-1]
             + " Fix them and build again ('make check' lists them without building)."
         )
-    _state["pages"] = build_pages(library, config.site_url or "", first_added(root))
+    settings = (config.extra or {}).get("casebook") or {}
+    _state["pages"] = build_pages(
+        library, config.site_url or "", first_added(root), config.repo_url or "", settings.get("branch", "main")
+    )
     return config
 
 

@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 ROOT = Path(__file__).resolve().parent.parent
 """The repository: its generator files are copied into each test library."""
 
-GENERATOR = ("mkdocs.yml", "docs", "overrides", "hooks")
+GENERATOR = ("mkdocs.yml", "docs", "overrides", "hooks", "CONTRIBUTING.md")
 
 SECTIONS = (
     "Background",

@@ -23,6 +23,24 @@ SECTIONS = (
 NOT_REPORTED = "Not reported in the sources."
 """What a section says when the sources are silent."""
 
+GUIDANCE = {
+    "Background": "The situation the programme answered: the place, its people and problems, and the decisions "
+    "that started it (dates, numbers, who decided).",
+    "Goals": "What the programme set out to achieve, as its sources state it.",
+    "What was done": "The measures, activities and ways of working: who did what, where, when and with what "
+    "resources. Use ### sub-headings for separate strands.",
+    "Results": "What came of it: outputs, outcomes and evaluations the sources report. Do not infer results.",
+    "Success factors": "What helped, according to the sources.",
+    "Challenges": "What was hard or did not work, according to the sources.",
+    "Lessons for others": "Advice and lessons the sources give for people elsewhere who want to do something similar.",
+    "Continuation": "What happened afterwards: whether the work continued, was absorbed into regular services, "
+    "or ended.",
+}
+"""What each section should contain; shown in the scaffold and the contributing guide."""
+
+TODO = "TODO"
+"""Marks text a new case still has to replace; the check refuses it."""
+
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -175,6 +193,24 @@ def check_body(body: str, first_line: int, problems: Problems, end_line: int) ->
             problems.add(
                 h.line, "body", f"the section '{name}' is empty", f"write what the sources report, or '{NOT_REPORTED}'"
             )
+    for line, raw in prose:
+        if raw.lstrip().startswith(TODO):
+            before = [n for n, h in found.items() if h.line < line]
+            if before:
+                section = max(before, key=lambda n: found[n].line)
+                problems.add(
+                    line,
+                    "body",
+                    f"the section '{section}' still has the template's to-do text",
+                    f"replace the TODO line with what the sources report, or '{NOT_REPORTED}'",
+                )
+            else:
+                problems.add(
+                    line,
+                    "body",
+                    "the lead paragraph still has the template's to-do text",
+                    "replace the TODO line with one or two sentences on the programme, or delete it",
+                )
     _check_markup(prose, problems)
 
 

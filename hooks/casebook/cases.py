@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import i18n, schema
-from .body import check_body
+from .body import TODO, check_body
 from .problems import Problems
 from .source import read_text, split_front_matter
 from .taxonomy import Taxonomy
-from .yamlsafe import parse_yaml
+from .yamlsafe import field_name, parse_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 """What a case id (its file name without ``.md``) looks like."""
@@ -111,6 +111,45 @@ def check_id(path: str, stem: str, problems: Problems) -> None:
         )
 
 
+def is_todo(value) -> bool:
+    """Whether a value is the scaffold's placeholder, still to be filled in."""
+    return isinstance(value, str) and value.strip().startswith(TODO)
+
+
+def _report_todos(doc, problems: Problems) -> frozenset:
+    """Report every placeholder left from the scaffold; returns their paths."""
+    root = schema.load_schema()
+    found = []
+
+    def walk(value, path):
+        if is_todo(value):
+            found.append(path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*path, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, (*path, i))
+
+    walk(doc.data, ())
+    for path in found:
+        sub = schema.schema_at(root, path)
+        if isinstance(path[-1], int):  # a list entry: describe the list
+            sub = schema.schema_at(root, path[:-1])
+        parent = schema.schema_at(root, path[:-1])
+        optional = isinstance(path[-1], str) and path[-1] not in parent.get("required", [])
+        fix = sub.get("x-fix", "")
+        if optional and "leave the field out" not in fix:
+            fix += ", or delete the line if it does not apply"
+        what = (
+            "still to fill in"
+            if isinstance(path[-1], int)
+            else f"still to fill in: {sub.get('description', '').rstrip('.')}"
+        )
+        problems.add(doc.line_of(path), field_name(path), what, fix)
+    return frozenset(found)
+
+
 def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None) -> list:
     """Checks the schema cannot express; returns the resolved keyword ids."""
     country = data.get("country")
@@ -137,7 +176,7 @@ def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None
             continue
         seen: dict = {}
         for i, value in enumerate(values):
-            if not isinstance(value, str):
+            if not isinstance(value, str) or is_todo(value):
                 continue
             key = " ".join(value.casefold().split())
             if key in seen:
@@ -167,7 +206,7 @@ def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None
         return ids
     first: dict = {}
     for i, term in enumerate(keywords):
-        if not isinstance(term, str) or not term.strip():
+        if not isinstance(term, str) or not term.strip() or is_todo(term):
             continue
         line = doc.line_of(("keywords", i))
         kid = taxonomy.resolve(term)
@@ -218,7 +257,8 @@ def load_case(root: Path, path: Path, taxonomy: Taxonomy | None) -> tuple[Case |
         )
         return None, problems.items
     doc.lines.setdefault((), parts.front_line)
-    schema.validate(doc, problems)
+    todos = _report_todos(doc, problems)
+    schema.validate(doc, problems, skip=todos)
     keywords = _check_values(doc.data, doc, problems, taxonomy)
     if problems:
         return None, problems.items

@@ -7,8 +7,10 @@ import os
 import sys
 from pathlib import Path
 
+from .docs import write_contributing
 from .library import load_library
 from .problems import format_report
+from .scaffold import new_case
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +25,24 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("GITHUB_ACTIONS") == "true",
         help="also print GitHub Actions ::error annotations (default when GITHUB_ACTIONS=true)",
     )
+    new = sub.add_parser("new", help="create cases/<id>.md from the template")
+    new.add_argument("id", help="the new case's id: lower-case letters, digits and single hyphens")
+    new.add_argument("--root", default=".", help="the library folder (default: current folder)")
+    docs = sub.add_parser("docs", help="regenerate the field reference in CONTRIBUTING.md from the schema")
+    docs.add_argument("--root", default=".", help="the library folder (default: current folder)")
     args = parser.parse_args(argv)
+    if args.command == "docs":
+        changed = write_contributing(Path(args.root))
+        print("CONTRIBUTING.md updated." if changed else "CONTRIBUTING.md is up to date.")
+        return 0
+    if args.command == "new":
+        try:
+            path = new_case(Path(args.root), args.id)
+        except ValueError as exc:
+            print(f"casebook new: {exc}", file=sys.stderr)
+            return 2
+        print(f"Created {path.relative_to(Path(args.root)).as_posix()}. Fill in every TODO, then run: make check")
+        return 0
     library = load_library(Path(args.root))
     if library.problems:
         print(format_report(library.problems), file=sys.stderr)

@@ -7,7 +7,9 @@ show is decided here, once per build, without MkDocs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
 
+from .docs import CONTRIBUTING, refresh
 from .indexes import build_indexes, related_cases, title_key
 from .library import Library
 from .views import case_view, country_view, json_ld, keyword_ref, keyword_view, related_view
@@ -16,6 +18,7 @@ HOME = "index.md"
 CASES = "cases/index.md"
 KEYWORDS = "keywords/index.md"
 COUNTRIES = "countries/index.md"
+CONTRIBUTE = "contribute/index.md"
 LATEST = 6
 """How many latest additions the home page shows."""
 
@@ -42,8 +45,14 @@ class PageSpec:
     """Breadcrumb trail above the title: ``[{"label", "url"}]`` (the page itself excluded)."""
 
 
-def build_pages(library: Library, site_url: str = "", added: dict | None = None) -> dict:
-    """All pages of the library as ``src_uri → PageSpec``, in a deterministic order."""
+def build_pages(
+    library: Library, site_url: str = "", added: dict | None = None, repo_url: str = "", branch: str = "main"
+) -> dict:
+    """All pages of the library as ``src_uri → PageSpec``, in a deterministic order.
+
+    ``added`` maps case paths to the time git first saw them (home page);
+    ``repo_url`` and ``branch`` give case pages their edit and correction links.
+    """
     taxonomy, cases = library.taxonomy, library.cases
     indexes = build_indexes(cases, taxonomy.keywords)
     views = {cid: case_view(case, taxonomy) for cid, case in cases.items()}
@@ -158,6 +167,17 @@ def build_pages(library: Library, site_url: str = "", added: dict | None = None)
         description="The countries the library has cases from.",
     )
 
+    # The contributing guide, with its field reference fresh from the schema.
+    guide = library.root / CONTRIBUTING
+    if guide.is_file():
+        pages[CONTRIBUTE] = PageSpec(
+            CONTRIBUTE,
+            "main.html",
+            "Contribute",
+            content=refresh(guide.read_text("utf-8")),
+            description="How to add or correct a case, and the fields a case has.",
+        )
+
     # Case pages: metadata, related cases (from the inverted index) and JSON-LD.
     cases_crumb = {"label": "Cases", "url": "cases/"}
     for cid, case in cases.items():
@@ -166,12 +186,26 @@ def build_pages(library: Library, site_url: str = "", added: dict | None = None)
             f"cases/{cid}.md",
             "case.html",
             case.title,
-            {"case": views[cid], "related": related, "jsonld": json_ld(case, views[cid], site_url, taxonomy)},
+            {
+                "case": views[cid],
+                "related": related,
+                "jsonld": json_ld(case, views[cid], site_url, taxonomy),
+                "links": repo_links(case, repo_url, branch),
+            },
             content=case.body,
             description=case.summary,
             crumbs=[home, cases_crumb],
         )
     return pages
+
+
+def repo_links(case, repo_url: str, branch: str) -> dict:
+    """Links from a case page to its file on the repository host and to the correction form."""
+    if not repo_url:
+        return {}
+    base = repo_url.rstrip("/")
+    query = urlencode({"template": "correction.yml", "title": f"Correction: {case.title}", "case": case.id})
+    return {"edit": f"{base}/edit/{quote(branch)}/{case.path}", "correct": f"{base}/issues/new?{query}"}
 
 
 def _date(stamp: float) -> str:

@@ -173,11 +173,16 @@ def _message(error: jsonschema.ValidationError, root: dict) -> tuple[str, str] |
     return f"{describe(value)} is not valid ({error.message})", ""
 
 
-def validate(doc: YamlDoc, problems: Problems, name: str = "case") -> None:
-    """Check ``doc.data`` against the schema, adding a problem per violation."""
+def validate(doc: YamlDoc, problems: Problems, name: str = "case", skip: frozenset = frozenset()) -> None:
+    """Check ``doc.data`` against the schema, adding a problem per violation.
+
+    Values at the paths in ``skip`` (and below them) are not reported again.
+    """
     root = load_schema(name)
     for error in sorted(_validator(name).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
         path = tuple(error.absolute_path)
+        if any(path[: len(s)] == s for s in skip):
+            continue
         sub = schema_at(root, path)
         if error.validator == "required":
             missing = [k for k in error.validator_value if k not in error.instance]
