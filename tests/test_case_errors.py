@@ -33,14 +33,14 @@ VARIANTS = [
         case_text(front=replace("  - Malmö", "    - Malmö\n  - Lund")),
         "  - Lund",
         "yaml",
-        "cannot be read",
+        "list entry",
     ),
     (
         "unbalanced quote",
         case_text(front=replace("title: Test programme", 'title: "Test programme')),
         'title: "Test programme',
         "yaml",
-        "cannot be read",
+        "never closed",
     ),
     ("front matter is a list", case_text(front="- a\n- b\n"), 2, "front matter", "a list"),
     ("front matter is a scalar", case_text(front="just text\n"), 2, "front matter", "text"),
@@ -108,7 +108,7 @@ VARIANTS = [
         case_text(front=replace("country: SE", "country: Sweden")),
         "country: Sweden",
         "country",
-        "two-letter",
+        "country name, but a code is expected; write SE",
     ),
     (
         "year as date",
@@ -373,7 +373,7 @@ def test_nfd_duplicates_are_found(library):
     text = case_text().replace("  - Malmö\n", "  - Malmö\n  - Malmo\u0308\n")
     problems = load_library(library({"dup.md": text})).problems
     assert [str(p) for p in problems] == [
-        "cases/dup.md:9: municipalities[1]: 'Malmö' is listed twice (also entry 1); remove the repeated entry"
+        "cases/dup.md:9: municipalities[1]: 'Malmö' is listed twice (also on line 8); remove the repeated entry"
     ]
 
 
@@ -461,3 +461,65 @@ def test_symlinks_are_refused(library, tmp_path):
     assert [(p.path, p.message) for p in lib.problems] == [
         ("cases/link.md", "symbolic links are not allowed in cases/")
     ]
+
+
+def problems_of(library, text) -> list[str]:
+    root = library({"x.md": text})
+    return [f"{p.line}: {p.field}: {p.message}; {p.fix}" for p in load_library(root).problems]
+
+
+@pytest.mark.parametrize(
+    ("target", "words"),
+    [
+        ("www.example.org/plan", "write the full address: https://www.example.org/plan"),
+        ("../other-case/", "not a full web address"),
+        ("plan.pdf", "https://plan.pdf"),
+    ],
+)
+def test_body_links_must_be_full_addresses(library, target, words):
+    text = case_text(body_text=body().replace("Something", f"[plan]({target})", 1))
+    found = problems_of(library, text)
+    assert len(found) == 1 and words in found[0], found
+
+
+def test_full_links_and_anchors_are_fine(library):
+    text = case_text(body_text=body().replace("Something", "[a](https://x.org) [b](#goals) [c](mailto:a@b.org)", 1))
+    assert problems_of(library, text) == []
+
+
+def test_a_misspelt_heading_is_one_problem(library):
+    found = problems_of(library, case_text(body_text=body(["Background", "Goal", *SECTIONS[2:]])))
+    assert len(found) == 1 and "did you mean 'Goals'" in found[0]
+
+
+def test_comma_separated_list_gets_a_useful_fix(library):
+    text = case_text(
+        front=replace(
+            "keywords:\n  - urban-renewal\n  - Participation\n  - segregation",
+            "keywords: urban-renewal, Participation, segregation",
+        )
+    )
+    assert any(
+        "e.g. '- urban-renewal' and '- Participation' and '- segregation'" in p for p in problems_of(library, text)
+    )
+
+
+def test_language_name_gets_its_code(library):
+    found = problems_of(library, case_text(front=replace("language: sv", "language: Norwegian")))
+    assert found == ["23: sources[0].language: 'Norwegian' is a language name, but a code is expected; write nb"]
+
+
+def test_nordic_labels_name_keywords(library):
+    lib = load_library(
+        library({"x.md": case_text(front=replace("  - segregation", "  - Stadsförnyelse\n  - segregation"))})
+    )
+    assert [str(p) for p in lib.problems] == [
+        "cases/x.md:17: keywords[2]: 'Stadsförnyelse' means the same keyword ('urban-renewal') as 'urban-renewal' (line 15); keep only one of them"
+    ]
+
+
+def test_id_suggestions_transliterate():
+    from casebook.cases import slugify
+
+    assert slugify("Områdeløft Saupstad") == "omradeloft-saupstad"
+    assert slugify("Værebro Park Æble") == "vaerebro-park-aeble"

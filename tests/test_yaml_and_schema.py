@@ -68,9 +68,10 @@ def test_lines_are_recorded_with_offset():
         ("a: !!binary aGVsbG8=\n", 1, "tag"),
         ("? [a, b]\n: 1\n", 1, "not text"),
         ("1: x\n", 1, "not text"),
-        ("a: [1, 2\nb: 3\n", 1, "cannot be read"),
-        ("a: 'open\nb: 2\n", 1, "cannot be read"),
-        ("a: 1\n---\nb: 2\n", 2, "cannot be read"),
+        ("a: [1, 2\nb: 3\n", 1, "never closed"),
+        ("a: 'open\nb: 2\n", 1, "never closed"),
+        ("a: 1\n---\nb: 2\n", 2, "second '---'"),
+        ("title: Area lift: Saupstad\n", 1, "double quotes"),
         ("a:\n\tb: 1\n", 2, "tab"),
     ],
 )

@@ -120,6 +120,7 @@ def check_body(body: str, first_line: int, problems: Problems, end_line: int) ->
     """Report missing, unknown, repeated, misordered or empty sections and unsafe markup."""
     headings, prose = scan(body, first_line)
     found: dict[str, Heading] = {}
+    misspelt: set[str] = set()
     order: list[str] = []
     wanted = {_norm(s): s for s in SECTIONS}
     for h in headings:
@@ -136,6 +137,8 @@ def check_body(body: str, first_line: int, problems: Problems, end_line: int) ->
         name = wanted.get(_norm(h.text))
         if name is None:
             hint = did_you_mean(h.text, SECTIONS)
+            if hint:
+                misspelt.add(hint.split("'")[1])
             fix = (hint + " " if hint else "") + (
                 "The sections are: " + ", ".join(SECTIONS) + ". Use ### for a sub-heading inside a section."
             )
@@ -172,7 +175,7 @@ def check_body(body: str, first_line: int, problems: Problems, end_line: int) ->
             )
         last = max(last, index)
     for index, name in enumerate(SECTIONS):
-        if name in found:
+        if name in found or name in misspelt:  # a misspelt heading is reported once, as unknown
             continue
         before = [s for s in SECTIONS[:index] if s in found]
         where = f"after '## {before[-1]}'" if before else "before the other sections"
@@ -232,10 +235,21 @@ def _check_markup(prose: list[tuple[int, str]], problems: Problems) -> None:
             problems.add(line, "body", "attribute lists ('{: ...}') are not allowed in case text", "remove the braces")
         for match in list(_LINK_TARGET.finditer(text)) + ([_REF_DEF.match(text)] if _REF_DEF.match(text) else []):
             target = match.group(1)
-            if target and not safe_link(target):
+            if not target:
+                continue
+            if not safe_link(target):
                 problems.add(
                     line,
                     "body",
                     f"the link target '{target[:60]}' is not allowed",
                     "link only to web addresses starting with https:// (or http://, mailto:)",
                 )
+            elif not re.match(r"(?i)(https?://|mailto:|#)", target):
+                domain = re.match(r"(?i)(www\.|[a-z0-9-]+\.[a-z]{2,}(/|$))", target)
+                fix = (
+                    f"write the full address: https://{target}"
+                    if domain
+                    else "write the full web address starting with https:// (links to pages of this site are "
+                    "not allowed in case text, since they break when the site moves)"
+                )
+                problems.add(line, "body", f"the link '{target[:60]}' is not a full web address", fix)

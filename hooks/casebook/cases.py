@@ -81,11 +81,16 @@ class Case:
         }
 
 
+_TRANSLIT = str.maketrans(
+    {"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "œ": "oe"}
+)
+
+
 def slugify(name: str) -> str:
-    """A valid id suggestion for a file name ('My Case' → 'my-case')."""
+    """A valid id suggestion for a file name ('Områdeløft Saupstad' → 'omradeloft-saupstad')."""
     import unicodedata
 
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = unicodedata.normalize("NFKD", name.translate(_TRANSLIT)).encode("ascii", "ignore").decode()
     return "-".join(re.findall(r"[a-z0-9]+", ascii_name.lower())) or "case"
 
 
@@ -183,7 +188,7 @@ def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None
                 problems.add(
                     doc.line_of((name, i)),
                     f"{name}[{i}]",
-                    f"'{value}' is listed twice (also entry {seen[key] + 1})",
+                    f"'{value}' is listed twice (also on line {doc.line_of((name, seen[key]))})",
                     "remove the repeated entry",
                 )
             else:
@@ -216,13 +221,18 @@ def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None
                 line,
                 f"keywords[{i}]",
                 f"'{term}' is not in the taxonomy",
-                (hint + " " if hint else "") + "Use a keyword from taxonomy/keywords.yml, or propose a new one there.",
+                (hint + " " if hint else "") + "use a keyword from taxonomy/keywords.yml, or propose a new one there",
             )
             continue
         if kid in first:
             j, other = first[kid]
             same = "repeats" if other.casefold() == term.casefold() else f"means the same keyword ('{kid}') as"
-            problems.add(line, f"keywords[{i}]", f"'{term}' {same} '{other}' (entry {j + 1})", "keep only one of them")
+            problems.add(
+                line,
+                f"keywords[{i}]",
+                f"'{term}' {same} '{other}' (line {doc.line_of(('keywords', j))})",
+                "keep only one of them",
+            )
             continue
         first[kid] = (i, term)
         ids.append(kid)

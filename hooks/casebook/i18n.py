@@ -53,3 +53,14 @@ def language_codes() -> frozenset:
 def language_name(code: str, locale: str = "en") -> str:
     """The language's name in ``locale``, e.g. 'Norwegian Bokmål' for nb."""
     return Locale.parse(locale).languages.get(code, code)
+
+
+def language_by_name(name: str) -> str | None:
+    """The two-letter code for an English language name ('Swedish' → 'sv', 'Norwegian' → 'nb')."""
+    wanted = name.strip().casefold()
+    if wanted == "norwegian":
+        return "nb"
+    for code, label in Locale("en").languages.items():
+        if label.casefold() == wanted and code in language_codes():
+            return code
+    return None

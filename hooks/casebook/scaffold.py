@@ -27,9 +27,10 @@ def _fields(schema: dict, root: dict, indent: str, first_prefix: str | None = No
     for i, (key, sub) in enumerate(schema.get("properties", {}).items()):
         sub = _resolve(root, sub)
         lead = first_prefix if (first_prefix is not None and i == 0) else indent
-        note = sub.get("description", "") + (
-            "" if key in required else " Optional: delete the line if it does not apply."
-        )
+        optional = " Optional: delete the line if it does not apply."
+        if sub.get("type") in ("array", "object"):
+            optional = f" Optional: if it does not apply, delete '{key}:' and the lines under it."
+        note = sub.get("description", "") + ("" if key in required else optional)
         lines += _comment(note, indent)
         if sub.get("type") == "object":
             lines.append(f"{lead}{key}:")

@@ -17,6 +17,7 @@ from typing import Any
 
 import jsonschema
 
+from . import i18n
 from .problems import Problems, did_you_mean
 from .yamlsafe import YamlDoc, field_name
 
@@ -126,10 +127,9 @@ def _message(error: jsonschema.ValidationError, root: dict) -> tuple[str, str] |
             if value.strip().isdigit():
                 return f"{describe(value)} is quoted, but a year is a number", f"remove the quotes: {value.strip()}"
         if expected == "array" and isinstance(value, str):
-            return (
-                f"must be a list, not {describe(value)}",
-                f"put each entry on its own line starting with '- ', e.g. '- {value[:40]}'",
-            )
+            entries = [v.strip() for v in re.split(r"[,;]", value) if v.strip()][:3]
+            example = " and ".join(f"'- {v[:40]}'" for v in entries)
+            return f"must be a list, not {describe(value)}", f"put each entry on its own line, e.g. {example}"
         return f"must be {wanted}, not {describe(value)}", ""
     if kind == "minItems":
         return f"needs at least {expected} entr{'y' if expected == 1 else 'ies'}, found {len(value)}", ""
@@ -151,6 +151,10 @@ def _message(error: jsonschema.ValidationError, root: dict) -> tuple[str, str] |
             return "contains a line break or an invisible control character", "write it on one line"
         if not value.strip():
             return "is empty", ""
+        if expected == "^[A-Z]{2}$" and i18n.country_by_name(value):
+            return f"'{value}' is a country name, but a code is expected", f"write {i18n.country_by_name(value)}"
+        if expected == "^[a-z]{2}$" and i18n.language_by_name(value):
+            return f"'{value}' is a language name, but a code is expected", f"write {i18n.language_by_name(value)}"
         if re.fullmatch(r"[A-Za-z]{2}", value) and expected == "^[A-Z]{2}$":
             return f"'{value}' must be written in capitals", f"write {value.upper()}"
         if re.fullmatch(r"[A-Za-z]{2}", value) and expected == "^[a-z]{2}$":

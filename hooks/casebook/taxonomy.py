@@ -60,7 +60,7 @@ class Taxonomy:
     keywords: dict = field(default_factory=dict)
     """Keyword id → :class:`Keyword`, sorted by id."""
     terms: dict = field(default_factory=dict)
-    """Folded id, label or alias → keyword id."""
+    """Folded id, label, alias or unambiguous sv/da/nb label → keyword id."""
 
     def resolve(self, term: str) -> str | None:
         """The id of the keyword that ``term`` (id, label or alias) names."""
@@ -240,5 +240,15 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
                 "remove broader: from one of them",
             )
     taxonomy.keywords = {kid: loaded[kid] for kid in sorted(loaded)}
+    # Swedish, Danish and Norwegian labels name their keyword too, unless one
+    # of them is shared by two keywords or equals another keyword's term.
+    translated: dict = {}
+    for kid, kw in loaded.items():
+        for label in kw.labels.values():
+            if isinstance(label, str) and label.strip():
+                translated.setdefault(fold(label), set()).add(kid)
+    for term, kids in sorted(translated.items()):
+        if len(kids) == 1 and term not in owner:
+            owner[term] = next(iter(kids))
     taxonomy.terms = owner
     return taxonomy, problems.items

@@ -120,6 +120,35 @@ def _scalar(node: yaml.ScalarNode):
     raise ValueError(node.tag)
 
 
+def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str]:
+    """A plain-words message and fix for a YAML syntax error."""
+    context, problem = exc.context or "", exc.problem or ""
+    detail = " ".join(x for x in (context, problem) if x)
+    if "\\t" in problem or "tab" in problem:
+        return "a tab character is used for indentation", "indent with spaces; YAML does not allow tabs"
+    if "quoted scalar" in context:
+        return "a quotation mark is opened here and never closed", "close the quote at the end of the value"
+    if "flow" in context:
+        return "a bracket [ or { is opened here and never closed", "close it, or write the list one entry per line"
+    if "mapping values are not allowed" in problem:
+        return (
+            "a value contains ': ' (colon and space), which YAML reads as a new field",
+            'put the whole value in double quotes, e.g. title: "Area lift: Saupstad"',
+        )
+    if "found '-'" in problem or "block sequence" in problem:
+        return (
+            "a list entry ('- ...') is not under a field name or is indented differently from its neighbours",
+            "put the entries right under their field (e.g. organisations:), each starting with '  - ', "
+            "or delete the entries along with their field",
+        )
+    if "another document" in problem:
+        return "a second '---' line ends the front matter early", "keep only the two --- lines around the fields"
+    return (
+        f"the YAML cannot be read ({detail})",
+        "check indentation (spaces, not tabs), quotes and colons on this line or the one above",
+    )
+
+
 def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
     """Parse ``text`` strictly. ``line_offset`` is added to every line.
 
@@ -134,11 +163,8 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
         if exc.context_mark is not None and any(w in (exc.context or "") for w in ("flow", "quoted")):
             mark = exc.context_mark  # an unclosed quote or bracket: point at where it opened
         line = (mark.line + 1 if mark else 1) + line_offset
-        what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
-        fix = "check indentation (spaces, not tabs), quotes and colons on this line or the one above"
-        if "\t" in text and ("tab" in (exc.problem or "") or "\\t" in (exc.problem or "")):
-            fix = "indent with spaces; YAML does not allow tab characters for indentation"
-        doc.errors.append(YamlError(line, "yaml", f"the YAML cannot be read ({what})", fix))
+        what, fix = _explain(exc, text)
+        doc.errors.append(YamlError(line, "yaml", what, fix))
         return doc
     except RecursionError:
         doc.errors.append(
