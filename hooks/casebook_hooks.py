@@ -5,7 +5,7 @@ Each event does one job:
 - ``on_config``: reset the state (``mkdocs serve`` reuses this module), load
   and check the whole library, stop the build listing every problem, and
   plan every generated page (``casebook.pages``) once.
-- ``on_files``: add the planned pages as virtual files (``File.generated``);
+- ``on_files``: add the planned pages and data files as virtual files (``File.generated``);
   nothing is written into the source tree.
 - ``on_page_markdown``: give each planned page its template, title and description.
 - ``on_page_context``: hand the page's precomputed data to its template.
@@ -21,8 +21,8 @@ from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File
 
 from casebook import format_report, load_library
-from casebook.indexes import first_added
-from casebook.pages import build_pages
+from casebook.indexes import git_history
+from casebook.pages import Settings, build_site
 
 log = logging.getLogger("mkdocs.hooks.casebook")
 
@@ -42,36 +42,40 @@ def on_config(config):
             + format_report(library.problems).splitlines()[-1]
             + " Fix them and build again ('make check' lists them without building)."
         )
-    settings = (config.extra or {}).get("casebook") or {}
-    _state["pages"] = build_pages(
-        library, config.site_url or "", first_added(root), config.repo_url or "", settings.get("branch", "main")
+    extra = (config.extra or {}).get("casebook") or {}
+    settings = Settings(
+        site_name=config.site_name,
+        site_url=config.site_url or "",
+        repo_url=config.repo_url or "",
+        **{k: str(extra[k]) for k in ("branch", "publisher", "license", "license_url") if k in extra},
     )
+    _state["site"] = build_site(library, settings, git_history(root))
     return config
 
 
 def on_files(files, config):
-    for spec in _state["pages"].values():
-        if not spec.generated:
-            continue
-        if files.get_file_from_path(spec.src_uri) is not None:
-            raise Abort(f"Casebook: docs/{spec.src_uri} would hide a generated page; remove it from docs/.")
-        files.append(File.generated(config, spec.src_uri, content=spec.content))
+    site = _state["site"]
+    generated = [(s.src_uri, s.content) for s in site.pages.values() if s.generated] + list(site.files.items())
+    for src_uri, content in generated:
+        if files.get_file_from_path(src_uri) is not None:
+            raise Abort(f"Casebook: docs/{src_uri} would hide a generated file; remove it from docs/.")
+        files.append(File.generated(config, src_uri, content=content))
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
-    spec = _state["pages"].get(page.file.src_uri)
+    spec = _state["site"].pages.get(page.file.src_uri)
     if spec is not None:
         # Material's own templates print the title and description without
         # escaping, so they get escaped text (Markup is not escaped twice).
-        page.meta.update(template=spec.template, title=escape(spec.title))
+        page.meta.update(template=spec.template, title=escape(spec.title), hide=list(spec.hide))
         if spec.description:
             page.meta["description"] = escape(spec.description)
     return markdown
 
 
 def on_page_context(context, page, config, nav):
-    spec = _state["pages"].get(page.file.src_uri)
+    spec = _state["site"].pages.get(page.file.src_uri)
     if spec is not None:
         context.update(spec.context)
         context["crumbs"] = spec.crumbs

@@ -91,38 +91,41 @@ def related_cases(case: Case, cases: dict, indexes: Indexes, limit: int = RELATE
     return [item[3] for item in scored[:limit]]
 
 
-def first_added(root: Path, folder: str = "cases") -> dict:
-    """Case file path → Unix time of the commit that first added it, from git.
+@dataclass
+class History:
+    """When each case file was first added and last changed, from git (empty without git)."""
 
-    Empty when ``root`` is not a git checkout (or git is missing): callers
-    fall back to another order. One ``git log`` call for the whole library.
-    """
+    added: dict
+    """Case file path → Unix time of the oldest commit that touches it."""
+    changed: dict
+    """Case file path → Unix time of the newest commit that touches it."""
+    head: int | None
+    """Unix time of the build's commit (or ``SOURCE_DATE_EPOCH``), for dataset dates."""
+
+
+def git_history(root: Path, folder: str = "cases") -> History:
+    """Read the case files' history with one ``git log`` call (O(history), not per case)."""
+    import os
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True, timeout=120).stdout
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    head = int(epoch) if epoch.isdigit() else None
     try:
-        out = subprocess.run(
-            [
-                "git",
-                "log",
-                "--relative",
-                "--diff-filter=A",
-                "--no-renames",
-                "--format=@%ct",
-                "--name-only",
-                "--",
-                folder,
-            ],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return {}
+        out = git("log", "--relative", "--no-renames", "--format=@%ct", "--name-only", "--", folder)
+        if head is None:
+            head = int(git("log", "-1", "--format=%ct").strip() or 0) or None
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return History({}, {}, head)
     added: dict = {}
+    changed: dict = {}
     stamp = 0
     for line in out.splitlines():
         if line.startswith("@"):
             stamp = int(line[1:])
         elif line.strip():
-            added[line.strip()] = stamp  # newest first: the last seen is the first addition
-    return added
+            path = line.strip()
+            changed.setdefault(path, stamp)  # newest first: the first seen is the last change
+            added[path] = stamp  # ... and the last seen the first addition
+    return History(added, changed, head)

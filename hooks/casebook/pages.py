@@ -1,16 +1,19 @@
-"""Every page Casebook adds to the site, as data: source path, template, title, context.
+"""Everything Casebook adds to the site, as data: pages (path, template, title,
+context) and generated files (data exports, explorer data, citations).
 
-The MkDocs hooks only hand these to MkDocs; which pages exist and what they
-show is decided here, once per build, without MkDocs.
+The MkDocs hooks only hand these to MkDocs; which pages and files exist and
+what they contain is decided here, once per build, without MkDocs.
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
-from .docs import CONTRIBUTING, refresh
-from .indexes import build_indexes, related_cases, title_key
+from . import charts, exports, facets
+from .docs import CONTRIBUTING, field_rows, refresh
+from .indexes import History, build_indexes, related_cases, title_key
 from .library import Library
 from .views import case_view, country_view, json_ld, keyword_ref, keyword_view, related_view
 
@@ -19,8 +22,25 @@ CASES = "cases/index.md"
 KEYWORDS = "keywords/index.md"
 COUNTRIES = "countries/index.md"
 CONTRIBUTE = "contribute/index.md"
+EXPLORE = "explore/index.md"
+DATA = "data/index.md"
 LATEST = 6
 """How many latest additions the home page shows."""
+
+
+@dataclass
+class Settings:
+    """What the site says about itself (from mkdocs.yml: site_name, site_url, repo_url, extra.casebook)."""
+
+    site_name: str = "Casebook"
+    site_url: str = ""
+    repo_url: str = ""
+    branch: str = "main"
+    """The branch 'Edit this case' proposes changes against."""
+    publisher: str = "Casebook contributors"
+    """Who publishes the library: the author in citations."""
+    license: str = "CC BY 4.0"
+    license_url: str = "https://creativecommons.org/licenses/by/4.0/"
 
 
 @dataclass
@@ -43,91 +63,113 @@ class PageSpec:
     """False for hand-written pages in docs/ that only get context (the home page)."""
     crumbs: list = field(default_factory=list)
     """Breadcrumb trail above the title: ``[{"label", "url"}]`` (the page itself excluded)."""
+    hide: tuple = ("navigation",)
+    """Material's page parts to hide: the sidebar only repeats the tab, so generated pages drop it."""
 
 
-def build_pages(
-    library: Library, site_url: str = "", added: dict | None = None, repo_url: str = "", branch: str = "main"
-) -> dict:
-    """All pages of the library as ``src_uri → PageSpec``, in a deterministic order.
+@dataclass
+class Site:
+    """The generated part of the site."""
 
-    ``added`` maps case paths to the time git first saw them (home page);
-    ``repo_url`` and ``branch`` give case pages their edit and correction links.
-    """
+    pages: dict
+    """src_uri → :class:`PageSpec`."""
+    files: dict
+    """Site path → text of a generated non-page file (data, citations)."""
+
+
+def _date(stamp: float | None) -> str | None:
+    """A Unix time as an ISO date (UTC), so the result is the same in every time zone."""
+    if stamp is None:
+        return None
+    return datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).date().isoformat()
+
+
+def repo_links(case, settings: Settings) -> dict:
+    """Links from a case page to its file on the repository host and to the correction form."""
+    if not settings.repo_url:
+        return {}
+    base = settings.repo_url.rstrip("/")
+    query = urlencode({"template": "correction.yml", "title": f"Correction: {case.title}", "case": case.id})
+    return {"edit": f"{base}/edit/{quote(settings.branch)}/{case.path}", "correct": f"{base}/issues/new?{query}"}
+
+
+def explore_url(**params) -> str:
+    """A link into the explorer, pre-filtered (relative to the site root)."""
+    return "explore/?" + urlencode(params)
+
+
+def build_site(library: Library, settings: Settings | None = None, history: History | None = None) -> Site:
+    """All generated pages and files of the library, in a deterministic order."""
+    settings = settings or Settings()
+    history = history or History({}, {}, None)
     taxonomy, cases = library.taxonomy, library.cases
     indexes = build_indexes(cases, taxonomy.keywords)
     views = {cid: case_view(case, taxonomy) for cid, case in cases.items()}
     by_title = [views[c.id] for c in sorted(cases.values(), key=title_key)]
     pages: dict = {}
+    files: dict = {}
     home = {"label": "Home", "url": ""}
-
-    # Home: counts, ways in, and the latest additions (git history, else by period).
-    added = added or {}
-    never = float("inf")  # not committed yet: newest of all
-
-    def recency(case):
-        stamp = added.get(case.path, never)
-        return (-stamp, -case.period_start, *title_key(case))
-
-    latest = []
-    for case in sorted(cases.values(), key=recency)[:LATEST]:
-        stamp = added.get(case.path)
-        latest.append({**views[case.id], "added": _date(stamp) if stamp is not None else None})
+    counts = {kid: len(ids) for kid, ids in indexes.by_keyword.items()}
     stats = {
         "cases": len(cases),
         "countries": len(indexes.by_country),
-        "keywords": sum(1 for ids in indexes.by_keyword.values() if ids),
+        "keywords": sum(1 for n in counts.values() if n),
         "vocabulary": len(taxonomy.keywords),
     }
-    pages[HOME] = PageSpec(
-        HOME, "home.html", "Home", {"latest": latest, "stats": stats, "latest_from_git": bool(added)}, generated=False
-    )
+    head_year = int(_date(history.head)[:4]) if history.head else None
 
+    # Home: counts, ways in, and the latest additions (git history, else by start year).
+    never = float("inf")  # not committed yet: newest of all
+
+    def recency(case):
+        return (-history.added.get(case.path, never), -case.period_start, *title_key(case))
+
+    latest = [{**views[c.id], "added": _date(history.added.get(c.path))} for c in sorted(cases.values(), key=recency)[:LATEST]]
+    pages[HOME] = PageSpec(HOME, "home.html", "Home", {"latest": latest, "stats": stats}, generated=False)
+
+    last_year = max([head_year or 0, *(c.period_start for c in cases.values()),
+                     *(c.period_end for c in cases.values() if c.period_end)] or [0])
     pages[CASES] = PageSpec(
-        CASES,
-        "cases.html",
-        "Cases",
-        {"cases": by_title},
-        crumbs=[home],
-        description=f"All {len(cases)} cases in the library, sorted by title.",
+        CASES, "cases.html", "Cases",
+        {"cases": by_title, "timeline": charts.timeline(
+            "chart-timeline", [(c.period_start, c.period_end) for c in cases.values()], last_year)},
+        crumbs=[home], description=f"All {len(cases)} cases in the library, sorted by title.",
     )
 
     # Keywords: the overview by group, and one page per keyword (used or not).
-    counts = {kid: len(ids) for kid, ids in indexes.by_keyword.items()}
     groups = []
     for group in taxonomy.groups.values():
-        members = sorted(
-            (k for k in taxonomy.keywords.values() if k.group == group.id), key=lambda k: (k.label.casefold(), k.id)
-        )
-        groups.append(
-            {
-                "id": group.id,
-                "label": group.label,
-                "keywords": [{**keyword_ref(k.id, taxonomy), "count": counts[k.id]} for k in members],
-                "cases": sum(counts[k.id] for k in members),
-            }
-        )
+        members = sorted((k for k in taxonomy.keywords.values() if k.group == group.id),
+                         key=lambda k: (k.label.casefold(), k.id))
+        in_group = {cid for k in members for cid in indexes.by_keyword[k.id]}
+        groups.append({
+            "id": group.id, "label": group.label, "cases": len(in_group),
+            "keywords": [{**keyword_ref(k.id, taxonomy), "count": counts[k.id]} for k in members],
+        })
+    group_chart = charts.bar_chart(
+        "chart-groups", "Cases per keyword group",
+        "How many cases carry at least one keyword of each group; a case can count in several groups.",
+        [(g["label"], g["cases"], f"keywords/#{g['id']}") for g in groups],
+    )
     pages[KEYWORDS] = PageSpec(
-        KEYWORDS,
-        "keywords.html",
-        "Keywords",
-        {"groups": groups, "stats": stats},
-        crumbs=[home],
-        description="The library's keywords by group, with case counts.",
+        KEYWORDS, "keywords.html", "Keywords", {"groups": groups, "stats": stats, "chart": group_chart},
+        crumbs=[home], description="The library's keywords by group, with case counts.",
     )
     narrower = taxonomy.narrower()
     keywords_crumb = {"label": "Keywords", "url": "keywords/"}
     for kid, kw in taxonomy.keywords.items():
         view = keyword_view(kid, taxonomy, indexes.by_keyword[kid], views, narrower.get(kid, []))
-        src = f"keywords/{kid}.md"
-        pages[src] = PageSpec(
-            src, "keyword.html", kw.label, {"keyword": view}, description=kw.description, crumbs=[home, keywords_crumb]
+        view["explore"] = explore_url(keyword=kid)
+        pages[f"keywords/{kid}.md"] = PageSpec(
+            f"keywords/{kid}.md", "keyword.html", kw.label, {"keyword": view},
+            description=kw.description, crumbs=[home, keywords_crumb],
         )
 
     # Countries: the overview and one page per country with cases.
     countries = []
     countries_crumb = {"label": "Countries", "url": "countries/"}
     for code, ids in indexes.by_country.items():
-        country = {**country_view(code), "count": len(ids)}
+        country = {**country_view(code), "count": len(ids), "explore": explore_url(country=code)}
         countries.append(country)
         places: dict = {}
         used: dict = {}
@@ -136,80 +178,82 @@ def build_pages(
                 places.setdefault(name, []).append(views[cid])
             for kid in cases[cid].keywords:
                 used[kid] = used.get(kid, 0) + 1
-        municipalities = [
-            {"name": name, "cases": places[name]} for name in sorted(places, key=lambda n: (n.casefold(), n))
-        ]
+        municipalities = [{"name": n, "cases": places[n]} for n in sorted(places, key=lambda n: (n.casefold(), n))]
         keywords = [
-            {**keyword_ref(k, taxonomy), "count": n}
+            {**keyword_ref(k, taxonomy), "count": n, "explore": explore_url(country=code, keyword=k)}
             for k, n in sorted(used.items(), key=lambda item: (-item[1], taxonomy.keywords[item[0]].label.casefold()))
         ]
         src = f"countries/{code.lower()}.md"
         pages[src] = PageSpec(
-            src,
-            "country.html",
-            country["name"],
-            {
-                "country": country,
-                "municipalities": municipalities,
-                "keywords": keywords,
-                "cases": [views[cid] for cid in ids],
-            },
-            description=f"Cases from {country['name']}: {len(ids)}.",
-            crumbs=[home, countries_crumb],
+            src, "country.html", country["name"],
+            {"country": country, "municipalities": municipalities, "keywords": keywords},
+            description=f"Cases from {country['name']}: {len(ids)}.", crumbs=[home, countries_crumb],
         )
     countries.sort(key=lambda c: (c["name"].casefold(), c["code"]))
+    country_chart = charts.bar_chart(
+        "chart-countries", "Cases per country", "How many cases come from each country.",
+        [(c["name"], c["count"], c["url"]) for c in sorted(countries, key=lambda c: (-c["count"], c["name"]))],
+    )
     pages[COUNTRIES] = PageSpec(
-        COUNTRIES,
-        "countries.html",
-        "Countries",
-        {"countries": countries},
-        crumbs=[home],
-        description="The countries the library has cases from.",
+        COUNTRIES, "countries.html", "Countries", {"countries": countries, "chart": country_chart},
+        crumbs=[home], description="The countries the library has cases from.",
     )
 
     # The contributing guide, with its field reference fresh from the schema.
     guide = library.root / CONTRIBUTING
     if guide.is_file():
         pages[CONTRIBUTE] = PageSpec(
-            CONTRIBUTE,
-            "main.html",
-            "Contribute",
-            content=refresh(guide.read_text("utf-8")),
+            CONTRIBUTE, "main.html", "Contribute", content=refresh(guide.read_text("utf-8")), hide=(),
             description="How to add or correct a case, and the fields a case has.",
         )
 
-    # Case pages: metadata, related cases (from the inverted index) and JSON-LD.
+    # Explorer and open data.
+    explorer, explorer_text = facets.explorer_data(library)
+    files["data/explorer.json"] = explorer
+    files["data/explorer-text.json"] = explorer_text
+    pages[EXPLORE] = PageSpec(
+        EXPLORE, "explore.html", "Explore", {"stats": stats}, crumbs=[home], hide=("navigation", "toc"),
+        description="Filter the cases by keyword, keyword group, country, period and text.",
+    )
+    dataset = {
+        "title": settings.site_name,
+        "publisher": settings.publisher,
+        "license": settings.license,
+        "license_url": settings.license_url,
+        "url": exports.absolute(settings.site_url, ""),
+        "version": _date(history.head),
+    }
+    files["data/cases.json"] = exports.cases_json(library, settings.site_url, dataset)
+    files["data/cases.csv"] = exports.cases_csv(library, settings.site_url)
+    files["data/keywords.json"] = exports.keywords_json(library, settings.site_url, counts)
+    files["data/keywords.ttl"] = exports.keywords_skos(library, settings.site_url, settings.site_name)
+    dataset_citation = (f"{settings.publisher} ({head_year or 'n.d.'}). {settings.site_name}: a library of "
+                        f"good-practice cases [data set]. {dataset['url']} (accessed <date>).")
+    pages[DATA] = PageSpec(
+        DATA, "data.html", "Data",
+        {"fields": field_rows(), "dataset": dataset, "citation": dataset_citation, "stats": stats,
+         "csv_columns": exports.CSV_COLUMNS, "sizes": {path: len(text.encode("utf-8")) for path, text in files.items()}},
+        crumbs=[home], description="Download the cases and the keywords as open data, with a codebook.",
+    )
+
+    # Case pages: metadata, related cases (from the inverted index), JSON-LD and citation.
     cases_crumb = {"label": "Cases", "url": "cases/"}
     for cid, case in cases.items():
         related = related_view(related_cases(case, cases, indexes), views, taxonomy)
+        changed = history.changed.get(case.path)
+        cite = exports.citation(case, settings.site_url, settings.site_name, settings.publisher,
+                                int(_date(changed)[:4]) if changed else head_year)
+        files[f"cases/{cid}/{cid}.bib"] = cite["bibtex"]
+        files[f"cases/{cid}/{cid}.csl.json"] = cite["csl"]
         pages[f"cases/{cid}.md"] = PageSpec(
-            f"cases/{cid}.md",
-            "case.html",
-            case.title,
+            f"cases/{cid}.md", "case.html", case.title,
             {
                 "case": views[cid],
                 "related": related,
-                "jsonld": json_ld(case, views[cid], site_url, taxonomy),
-                "links": repo_links(case, repo_url, branch),
+                "jsonld": json_ld(case, views[cid], settings.site_url, taxonomy),
+                "links": repo_links(case, settings),
+                "cite": {"text": cite["text"], "bibtex": f"cases/{cid}/{cid}.bib", "csl": f"cases/{cid}/{cid}.csl.json"},
             },
-            content=case.body,
-            description=case.summary,
-            crumbs=[home, cases_crumb],
+            content=case.body, description=case.summary, crumbs=[home, cases_crumb],
         )
-    return pages
-
-
-def repo_links(case, repo_url: str, branch: str) -> dict:
-    """Links from a case page to its file on the repository host and to the correction form."""
-    if not repo_url:
-        return {}
-    base = repo_url.rstrip("/")
-    query = urlencode({"template": "correction.yml", "title": f"Correction: {case.title}", "case": case.id})
-    return {"edit": f"{base}/edit/{quote(branch)}/{case.path}", "correct": f"{base}/issues/new?{query}"}
-
-
-def _date(stamp: float) -> str:
-    """A Unix time as an ISO date (UTC), so the result is the same in every time zone."""
-    import datetime
-
-    return datetime.datetime.fromtimestamp(stamp, datetime.UTC).date().isoformat()
+    return Site(pages, files)
