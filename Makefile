@@ -13,7 +13,7 @@ export PYTHONPATH := hooks
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help serve build check test lint clean new-case docs
+.PHONY: help serve build check test lint clean new-case docs chromium
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,8 +38,18 @@ build: $(VENV)/.build-deps ## Build the site into site/
 check: $(VENV)/.build-deps ## Check cases and taxonomy without building; lists every problem
 	$(BIN)/python -m casebook check
 
-test: $(VENV)/.dev-deps ## Run the whole test suite (includes strict builds)
+test: $(VENV)/.dev-deps chromium ## Run the whole test suite (strict builds, browser tests in Chromium)
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's Chromium with Playwright (no browser download).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium: sudo apt-get install chromium" >&2; exit 1; \
+	  fi; }
 
 lint: $(VENV)/.dev-deps ## Lint the Python code
 	$(BIN)/ruff check hooks tests

@@ -235,7 +235,15 @@ def test_home_page(site):
     assert [a["href"] for a in page.select("a.cb-way")] == ["keywords/", "countries/", "cases/"]
     # No git history in the fixture: latest by start year.
     assert [a["data-case-id"] for a in page.select(".cb-card")] == ["echo", "charlie", "delta", "bravo", "alpha"]
-    assert [text_of(a) for a in page.select(".md-tabs__link")] == ["Home", "Cases", "Keywords", "Countries", "Explore", "Data", "Contribute"]
+    assert [text_of(a) for a in page.select(".md-tabs__link")] == [
+        "Home",
+        "Cases",
+        "Keywords",
+        "Countries",
+        "Explore",
+        "Data",
+        "Contribute",
+    ]
 
 
 def test_home_page_latest_from_git(library):

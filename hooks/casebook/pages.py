@@ -81,7 +81,7 @@ def _date(stamp: float | None) -> str | None:
     """A Unix time as an ISO date (UTC), so the result is the same in every time zone."""
     if stamp is None:
         return None
-    return datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).date().isoformat()
+    return datetime.datetime.fromtimestamp(stamp, datetime.UTC).date().isoformat()
 
 
 def repo_links(case, settings: Settings) -> dict:
@@ -124,36 +124,61 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
     def recency(case):
         return (-history.added.get(case.path, never), -case.period_start, *title_key(case))
 
-    latest = [{**views[c.id], "added": _date(history.added.get(c.path))} for c in sorted(cases.values(), key=recency)[:LATEST]]
+    latest = [
+        {**views[c.id], "added": _date(history.added.get(c.path))} for c in sorted(cases.values(), key=recency)[:LATEST]
+    ]
     pages[HOME] = PageSpec(HOME, "home.html", "Home", {"latest": latest, "stats": stats}, generated=False)
 
-    last_year = max([head_year or 0, *(c.period_start for c in cases.values()),
-                     *(c.period_end for c in cases.values() if c.period_end)] or [0])
+    last_year = max(
+        [
+            head_year or 0,
+            *(c.period_start for c in cases.values()),
+            *(c.period_end for c in cases.values() if c.period_end),
+        ]
+        or [0]
+    )
     pages[CASES] = PageSpec(
-        CASES, "cases.html", "Cases",
-        {"cases": by_title, "timeline": charts.timeline(
-            "chart-timeline", [(c.period_start, c.period_end) for c in cases.values()], last_year)},
-        crumbs=[home], description=f"All {len(cases)} cases in the library, sorted by title.",
+        CASES,
+        "cases.html",
+        "Cases",
+        {
+            "cases": by_title,
+            "timeline": charts.timeline(
+                "chart-timeline", [(c.period_start, c.period_end) for c in cases.values()], last_year
+            ),
+        },
+        crumbs=[home],
+        description=f"All {len(cases)} cases in the library, sorted by title.",
     )
 
     # Keywords: the overview by group, and one page per keyword (used or not).
     groups = []
     for group in taxonomy.groups.values():
-        members = sorted((k for k in taxonomy.keywords.values() if k.group == group.id),
-                         key=lambda k: (k.label.casefold(), k.id))
+        members = sorted(
+            (k for k in taxonomy.keywords.values() if k.group == group.id), key=lambda k: (k.label.casefold(), k.id)
+        )
         in_group = {cid for k in members for cid in indexes.by_keyword[k.id]}
-        groups.append({
-            "id": group.id, "label": group.label, "cases": len(in_group),
-            "keywords": [{**keyword_ref(k.id, taxonomy), "count": counts[k.id]} for k in members],
-        })
+        groups.append(
+            {
+                "id": group.id,
+                "label": group.label,
+                "cases": len(in_group),
+                "keywords": [{**keyword_ref(k.id, taxonomy), "count": counts[k.id]} for k in members],
+            }
+        )
     group_chart = charts.bar_chart(
-        "chart-groups", "Cases per keyword group",
+        "chart-groups",
+        "Cases per keyword group",
         "How many cases carry at least one keyword of each group; a case can count in several groups.",
         [(g["label"], g["cases"], f"keywords/#{g['id']}") for g in groups],
     )
     pages[KEYWORDS] = PageSpec(
-        KEYWORDS, "keywords.html", "Keywords", {"groups": groups, "stats": stats, "chart": group_chart},
-        crumbs=[home], description="The library's keywords by group, with case counts.",
+        KEYWORDS,
+        "keywords.html",
+        "Keywords",
+        {"groups": groups, "stats": stats, "chart": group_chart},
+        crumbs=[home],
+        description="The library's keywords by group, with case counts.",
     )
     narrower = taxonomy.narrower()
     keywords_crumb = {"label": "Keywords", "url": "keywords/"}
@@ -161,8 +186,12 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
         view = keyword_view(kid, taxonomy, indexes.by_keyword[kid], views, narrower.get(kid, []))
         view["explore"] = explore_url(keyword=kid)
         pages[f"keywords/{kid}.md"] = PageSpec(
-            f"keywords/{kid}.md", "keyword.html", kw.label, {"keyword": view},
-            description=kw.description, crumbs=[home, keywords_crumb],
+            f"keywords/{kid}.md",
+            "keyword.html",
+            kw.label,
+            {"keyword": view},
+            description=kw.description,
+            crumbs=[home, keywords_crumb],
         )
 
     # Countries: the overview and one page per country with cases.
@@ -185,25 +214,38 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
         ]
         src = f"countries/{code.lower()}.md"
         pages[src] = PageSpec(
-            src, "country.html", country["name"],
+            src,
+            "country.html",
+            country["name"],
             {"country": country, "municipalities": municipalities, "keywords": keywords},
-            description=f"Cases from {country['name']}: {len(ids)}.", crumbs=[home, countries_crumb],
+            description=f"Cases from {country['name']}: {len(ids)}.",
+            crumbs=[home, countries_crumb],
         )
     countries.sort(key=lambda c: (c["name"].casefold(), c["code"]))
     country_chart = charts.bar_chart(
-        "chart-countries", "Cases per country", "How many cases come from each country.",
+        "chart-countries",
+        "Cases per country",
+        "How many cases come from each country.",
         [(c["name"], c["count"], c["url"]) for c in sorted(countries, key=lambda c: (-c["count"], c["name"]))],
     )
     pages[COUNTRIES] = PageSpec(
-        COUNTRIES, "countries.html", "Countries", {"countries": countries, "chart": country_chart},
-        crumbs=[home], description="The countries the library has cases from.",
+        COUNTRIES,
+        "countries.html",
+        "Countries",
+        {"countries": countries, "chart": country_chart},
+        crumbs=[home],
+        description="The countries the library has cases from.",
     )
 
     # The contributing guide, with its field reference fresh from the schema.
     guide = library.root / CONTRIBUTING
     if guide.is_file():
         pages[CONTRIBUTE] = PageSpec(
-            CONTRIBUTE, "main.html", "Contribute", content=refresh(guide.read_text("utf-8")), hide=(),
+            CONTRIBUTE,
+            "main.html",
+            "Contribute",
+            content=refresh(guide.read_text("utf-8")),
+            hide=(),
             description="How to add or correct a case, and the fields a case has.",
         )
 
@@ -212,7 +254,12 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
     files["data/explorer.json"] = explorer
     files["data/explorer-text.json"] = explorer_text
     pages[EXPLORE] = PageSpec(
-        EXPLORE, "explore.html", "Explore", {"stats": stats}, crumbs=[home], hide=("navigation", "toc"),
+        EXPLORE,
+        "explore.html",
+        "Explore",
+        {"stats": stats},
+        crumbs=[home],
+        hide=("navigation", "toc"),
         description="Filter the cases by keyword, keyword group, country, period and text.",
     )
     dataset = {
@@ -227,13 +274,24 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
     files["data/cases.csv"] = exports.cases_csv(library, settings.site_url)
     files["data/keywords.json"] = exports.keywords_json(library, settings.site_url, counts)
     files["data/keywords.ttl"] = exports.keywords_skos(library, settings.site_url, settings.site_name)
-    dataset_citation = (f"{settings.publisher} ({head_year or 'n.d.'}). {settings.site_name}: a library of "
-                        f"good-practice cases [data set]. {dataset['url']} (accessed <date>).")
+    dataset_citation = (
+        f"{settings.publisher} ({head_year or 'n.d.'}). {settings.site_name}: a library of "
+        f"good-practice cases [data set]. {dataset['url']} (accessed <date>)."
+    )
     pages[DATA] = PageSpec(
-        DATA, "data.html", "Data",
-        {"fields": field_rows(), "dataset": dataset, "citation": dataset_citation, "stats": stats,
-         "csv_columns": exports.CSV_COLUMNS, "sizes": {path: len(text.encode("utf-8")) for path, text in files.items()}},
-        crumbs=[home], description="Download the cases and the keywords as open data, with a codebook.",
+        DATA,
+        "data.html",
+        "Data",
+        {
+            "fields": field_rows(),
+            "dataset": dataset,
+            "citation": dataset_citation,
+            "stats": stats,
+            "csv_columns": exports.CSV_COLUMNS,
+            "sizes": {path: len(text.encode("utf-8")) for path, text in files.items()},
+        },
+        crumbs=[home],
+        description="Download the cases and the keywords as open data, with a codebook.",
     )
 
     # Case pages: metadata, related cases (from the inverted index), JSON-LD and citation.
@@ -241,19 +299,32 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
     for cid, case in cases.items():
         related = related_view(related_cases(case, cases, indexes), views, taxonomy)
         changed = history.changed.get(case.path)
-        cite = exports.citation(case, settings.site_url, settings.site_name, settings.publisher,
-                                int(_date(changed)[:4]) if changed else head_year)
+        cite = exports.citation(
+            case,
+            settings.site_url,
+            settings.site_name,
+            settings.publisher,
+            int(_date(changed)[:4]) if changed else head_year,
+        )
         files[f"cases/{cid}/{cid}.bib"] = cite["bibtex"]
         files[f"cases/{cid}/{cid}.csl.json"] = cite["csl"]
         pages[f"cases/{cid}.md"] = PageSpec(
-            f"cases/{cid}.md", "case.html", case.title,
+            f"cases/{cid}.md",
+            "case.html",
+            case.title,
             {
                 "case": views[cid],
                 "related": related,
                 "jsonld": json_ld(case, views[cid], settings.site_url, taxonomy),
                 "links": repo_links(case, settings),
-                "cite": {"text": cite["text"], "bibtex": f"cases/{cid}/{cid}.bib", "csl": f"cases/{cid}/{cid}.csl.json"},
+                "cite": {
+                    "text": cite["text"],
+                    "bibtex": f"cases/{cid}/{cid}.bib",
+                    "csl": f"cases/{cid}/{cid}.csl.json",
+                },
             },
-            content=case.body, description=case.summary, crumbs=[home, cases_crumb],
+            content=case.body,
+            description=case.summary,
+            crumbs=[home, cases_crumb],
         )
     return Site(pages, files)

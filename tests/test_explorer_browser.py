@@ -1,0 +1,268 @@
+"""The explorer in a real browser (Playwright + Debian's Chromium), checked against the reference semantics."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from browser import CHROMIUM_ARGS, chromium_path, serve
+from playwright.sync_api import expect, sync_playwright
+from test_indexes import FIXTURE, make_case
+
+from casebook import load_library
+from casebook.facets import State, counts, matches, rows
+from conftest import build, make_library
+
+
+def synthetic(n: int) -> dict:
+    """``n`` deterministic cases spread over countries, periods and keywords."""
+    rng = random.Random(7)
+    words = [
+        "urban-renewal",
+        "participation",
+        "segregation",
+        "safety",
+        "energy-renovation",
+        "evaluation",
+        "public-procurement",
+        "social-economy",
+        "young-people",
+        "schools",
+    ]
+    places = {"SE": "Malmö", "DK": "Odense", "NO": "Oslo", "FI": "Espoo"}
+    out = {}
+    for i in range(n):
+        country = rng.choice(list(places))
+        start = rng.randint(2000, 2020)
+        end = rng.choice(["ongoing", start + rng.randint(0, 6)])
+        out[f"case-{i:03d}.md"] = make_case(
+            f"Programme {i:03d}", country, places[country], rng.sample(words, rng.randint(3, 6)), start, end
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = make_library(tmp_path_factory.mktemp("browser") / "lib", {**FIXTURE, **synthetic(60)})
+    built = build(root)
+    assert built.returncode == 0, built.output
+    with serve(built.site) as url:
+        yield {"url": url, "lib": load_library(root), "site": built.site}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def state_of(url: str) -> State:
+    q = parse_qs(urlsplit(url).query)
+    year = lambda k: int(q[k][0]) if k in q else None  # noqa: E731
+    return State(
+        keywords=q.get("keyword", []),
+        match=q.get("match", ["all"])[0],
+        groups=q.get("group", []),
+        countries=q.get("country", []),
+        start=year("from"),
+        end=year("to"),
+        q=q.get("q", [""])[0],
+    )
+
+
+def open_explorer(page, site, query=""):
+    page.goto(site["url"] + "explore/" + query)
+    expect(page.locator("#cb-total")).to_contain_text(" of ")
+
+
+def shown(page) -> list[str]:
+    return page.locator("#cb-list li").evaluate_all("els => els.map(e => e.dataset.caseId)")
+
+
+def facet_counts(page) -> dict:
+    return page.evaluate("""() => {
+        const out = {keyword: {}, group: {}, country: {}};
+        document.querySelectorAll('#cb-explore input[type=checkbox]').forEach(b => {
+            out[b.name][b.value] = Number(b.parentNode.dataset.countValue);
+        });
+        return out;
+    }""")
+
+
+def assert_matches_reference(page, site):
+    lib = site["lib"]
+    state = state_of(page.url)
+    all_rows = rows(lib)
+    expected = [r.id for r in all_rows if matches(r, state)]
+    expect(page.locator("#cb-total")).to_have_text(f"{len(expected)} of {len(all_rows)} cases")
+    assert shown(page) == expected[:50]
+    countries = sorted({c.country for c in lib.cases.values()})
+    assert facet_counts(page) == counts(
+        all_rows, state, list(lib.taxonomy.keywords), list(lib.taxonomy.groups), countries
+    )
+    for box in page.locator("#cb-explore input[type=checkbox]").all():
+        count = int(box.evaluate("b => b.parentNode.dataset.countValue"))
+        assert box.is_disabled() == (count == 0 and not box.is_checked())
+    return expected
+
+
+def test_researchers_question_as_a_link_and_as_csv(page, site):
+    query = "?keyword=urban-renewal&keyword=segregation&country=SE&from=2011&to=2011"
+    open_explorer(page, site, query)
+    expected = assert_matches_reference(page, site)
+    assert expected[:2] == ["alpha", "bravo"]
+    assert page.locator("#cb-link").get_attribute("href") == site["url"] + "explore/" + query
+    with page.expect_download() as info:
+        page.click("#cb-csv")
+    data = info.value.path().read_bytes()
+    published = (site["site"] / "data/cases.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    records = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    all_records = list(csv.reader(io.StringIO(published.decode("utf-8-sig"), newline="")))
+    assert records[0] == all_records[0]
+    assert records[1:] == [r for r in all_records[1:] if r[0] in set(expected)]
+    lines = published.decode("utf-8-sig").split("\r\n")
+    assert data.decode("utf-8-sig").split("\r\n")[1] in lines  # rows are copied byte for byte
+
+
+def test_select_keywords_switch_match_and_use_back(page, site):
+    open_explorer(page, site)
+    assert_matches_reference(page, site)
+    page.locator("details.cb-kwgroup").first.locator("summary").click()
+    page.check("input[name=keyword][value=urban-renewal]")
+    expect(page).to_have_url(site["url"] + "explore/?keyword=urban-renewal")
+    assert_matches_reference(page, site)
+    page.locator("summary", has_text="Participation and civil society").click()
+    page.check("input[name=keyword][value=participation]")
+    expect(page).to_have_url(site["url"] + "explore/?keyword=urban-renewal&keyword=participation")
+    all_ids = assert_matches_reference(page, site)
+    page.check("input[name=match][value=any]")
+    expect(page).to_have_url(site["url"] + "explore/?keyword=urban-renewal&keyword=participation&match=any")
+    any_ids = assert_matches_reference(page, site)
+    assert set(all_ids) < set(any_ids)
+    page.go_back()
+    expect(page).to_have_url(site["url"] + "explore/?keyword=urban-renewal&keyword=participation")
+    expect(page.locator("input[name=match][value=all]")).to_be_checked()
+    assert_matches_reference(page, site)
+    page.go_back()
+    expect(page.locator("input[name=keyword][value=participation]")).not_to_be_checked()
+    assert_matches_reference(page, site)
+
+
+def test_reload_restores_a_view(page, site):
+    query = "?keyword=safety&match=any&keyword=schools&country=DK&country=FI&from=2005&to=2010&q=programme"
+    open_explorer(page, site, query)
+    page.reload()
+    expect(page.locator("#cb-total")).to_contain_text(" of ")
+    expect(page.locator("#cb-q")).to_have_value("programme")
+    expect(page.locator("input[name=country][value=FI]")).to_be_checked()
+    expect(page.locator("#cb-from")).to_have_value("2005")
+    page.wait_for_function("() => document.querySelector('#cb-list') !== null")
+    assert_matches_reference(page, site)
+
+
+def test_text_and_period_fields(page, site):
+    open_explorer(page, site)
+    page.fill("#cb-q", "zulu")
+    expect(page).to_have_url(site["url"] + "explore/?q=zulu")
+    expect(page.locator("#cb-total")).to_have_text(f"1 of {len(site['lib'].cases)} cases")
+    assert shown(page) == ["charlie"]
+    page.fill("#cb-q", "")
+    page.fill("#cb-from", "2019")
+    expect(page).to_have_url(site["url"] + "explore/?from=2019")
+    assert_matches_reference(page, site)
+
+
+def test_keyboard_only(page, site):
+    open_explorer(page, site)
+    page.focus("#cb-q")
+    page.keyboard.press("Tab")  # From
+    page.keyboard.press("Tab")  # To
+    page.keyboard.press("Tab")  # first country
+    focused = page.evaluate("() => [document.activeElement.name, document.activeElement.value]")
+    assert focused[0] == "country"
+    page.keyboard.press("Space")
+    expect(page).to_have_url(site["url"] + f"explore/?country={focused[1]}")
+    assert_matches_reference(page, site)
+    # Open a keyword group with the keyboard and tick its first keyword.
+    page.focus("details.cb-kwgroup >> nth=0 >> summary")
+    page.keyboard.press("Enter")
+    for _ in range(40):  # disabled (zero-result) boxes are skipped by Tab, as they should be
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.name") == "keyword":
+            break
+    page.keyboard.press("Space")
+    expect(page).to_have_url(re.compile(r"keyword="))
+    assert_matches_reference(page, site)
+
+
+def test_total_is_announced(page, site):
+    open_explorer(page, site)
+    status = page.locator("#cb-total")
+    assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
+    for name in ("#cb-q", "#cb-from", "#cb-to"):
+        assert page.locator(f"label[for={name[1:]}]").count() == 1
+
+
+def test_show_more(page, site):
+    open_explorer(page, site)
+    assert len(shown(page)) == 50
+    page.click("#cb-more")
+    assert len(shown(page)) == len(site["lib"].cases)
+    expect(page.locator("#cb-more")).to_be_hidden()
+
+
+def test_without_javascript(browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site["url"] + "explore/")
+    assert page.locator("#cb-explore").is_hidden()
+    links = page.locator("noscript").inner_text()
+    assert "by keyword" in links and "by country" in links
+    context.close()
+
+
+def test_instant_navigation_starts_the_explorer(page, site):
+    page.goto(site["url"])
+    page.click(".md-tabs__link:text('Explore')")
+    expect(page.locator("#cb-total")).to_contain_text(" of ")
+    page.click(".md-tabs__link:text('Keywords')")
+    page.click(".md-tabs__link:text('Explore')")
+    expect(page.locator("#cb-total")).to_contain_text(" of ")
+    assert_matches_reference(page, site)
+
+
+def test_keyword_page_links_into_a_filtered_explorer(page, site):
+    page.goto(site["url"] + "keywords/safety/")
+    page.click("a.cb-explore-link")
+    expect(page.locator("input[name=keyword][value=safety]")).to_be_checked()
+    assert_matches_reference(page, site)
+
+
+def test_copy_citation(browser, site):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(site["url"] + "cases/alpha/")
+    button = page.locator(".cb-cite button")
+    expect(button).to_be_visible()
+    button.click()
+    expect(button).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == page.locator("#cb-cite-text").inner_text()
+    context.close()
