@@ -9,6 +9,8 @@ Each event does one job:
   nothing is written into the source tree.
 - ``on_page_markdown``: give each planned page its template, title and description.
 - ``on_page_context``: hand the page's precomputed data to its template.
+- ``on_post_build``: index the case pages for search with Pagefind (so both
+  ``mkdocs build`` and ``mkdocs serve`` have search).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from mkdocs.structure.files import File
 from casebook import format_report, load_library
 from casebook.indexes import git_history
 from casebook.pages import Settings, build_site
+from casebook.search import SearchIndexError, build_index
 
 log = logging.getLogger("mkdocs.hooks.casebook")
 
@@ -80,3 +83,10 @@ def on_page_context(context, page, config, nav):
         context.update(spec.context)
         context["crumbs"] = spec.crumbs
     return context
+
+
+def on_post_build(config):
+    try:
+        build_index(Path(config.site_dir))
+    except SearchIndexError as exc:
+        raise Abort(f"Casebook: the search index could not be built: {exc}") from None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import random
+import re
 import shutil
 import subprocess
 import sys
@@ -64,6 +66,43 @@ def case_text(title: str = "Test programme", front: str | None = None, body_text
     """A complete valid case file (or one with the given front matter/body)."""
     front = FRONT.format(title=title) if front is None else textwrap.dedent(front)
     return f"---\n{front.rstrip()}\n---\n\nA lead paragraph.\n\n{body() if body_text is None else body_text}"
+
+
+def make_case(title: str, country: str, municipality: str, keywords: list[str], start: int = 2010, end="2015") -> str:
+    """A valid case with the given title, place, keywords and period."""
+    text = case_text(title)
+    text = text.replace("country: SE", f"country: {country}").replace("  - Malmö", f"  - {municipality}")
+    text = text.replace("  start: 2010\n  end: 2015", f"  start: {start}\n  end: {end}")
+    return re.sub(r"keywords:\n(  - .*\n)+", "keywords:\n" + "".join(f"  - {k}\n" for k in keywords), text)
+
+
+def synthetic(n: int) -> dict:
+    """``n`` deterministic cases spread over countries, periods and keywords.
+
+    Each case depends only on its number, so case 7 is the same in every library size.
+    """
+    words = [
+        "urban-renewal",
+        "participation",
+        "segregation",
+        "safety",
+        "energy-renovation",
+        "evaluation",
+        "public-procurement",
+        "social-economy",
+        "young-people",
+        "schools",
+    ]
+    places = {"SE": "Malmö", "DK": "Odense", "NO": "Oslo", "FI": "Espoo"}
+    out = {}
+    for i in range(n):
+        rng = random.Random(i)
+        country = rng.choice(list(places))
+        start = rng.randint(2000, 2020)
+        end = rng.choice(["ongoing", start + rng.randint(0, 6)])
+        keywords = rng.sample(words, rng.randint(3, 6))
+        out[f"case-{i:04d}.md"] = make_case(f"Programme {i:04d}", country, places[country], keywords, start, end)
+    return out
 
 
 @dataclass

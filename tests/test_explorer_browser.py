@@ -4,45 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-import random
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from browser import CHROMIUM_ARGS, chromium_path, serve
 from playwright.sync_api import expect, sync_playwright
-from test_indexes import FIXTURE, make_case
+from test_indexes import FIXTURE
 
 from casebook import load_library
 from casebook.facets import State, counts, matches, rows
-from conftest import build, make_library
-
-
-def synthetic(n: int) -> dict:
-    """``n`` deterministic cases spread over countries, periods and keywords."""
-    rng = random.Random(7)
-    words = [
-        "urban-renewal",
-        "participation",
-        "segregation",
-        "safety",
-        "energy-renovation",
-        "evaluation",
-        "public-procurement",
-        "social-economy",
-        "young-people",
-        "schools",
-    ]
-    places = {"SE": "Malmö", "DK": "Odense", "NO": "Oslo", "FI": "Espoo"}
-    out = {}
-    for i in range(n):
-        country = rng.choice(list(places))
-        start = rng.randint(2000, 2020)
-        end = rng.choice(["ongoing", start + rng.randint(0, 6)])
-        out[f"case-{i:03d}.md"] = make_case(
-            f"Programme {i:03d}", country, places[country], rng.sample(words, rng.randint(3, 6)), start, end
-        )
-    return out
+from conftest import build, make_library, synthetic
 
 
 @pytest.fixture(scope="module")

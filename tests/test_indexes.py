@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 
 import pytest
@@ -12,15 +11,7 @@ from linkcheck import broken_links
 
 from casebook import load_library
 from casebook.indexes import build_indexes, related_cases
-from conftest import build, case_text
-
-
-def make_case(title: str, country: str, municipality: str, keywords: list[str], start: int = 2010, end="2015") -> str:
-    text = case_text(title)
-    text = text.replace("country: SE", f"country: {country}").replace("  - Malmö", f"  - {municipality}")
-    text = text.replace("  start: 2010\n  end: 2015", f"  start: {start}\n  end: {end}")
-    return re.sub(r"keywords:\n(  - .*\n)+", "keywords:\n" + "".join(f"  - {k}\n" for k in keywords), text)
-
+from conftest import build, case_text, make_case
 
 # Five cases, three countries; participation is shared by four, public-procurement by one;
 # 'gentrification' (like most of the vocabulary) by none.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from casebook import load_library
@@ -69,11 +67,9 @@ def test_cases_are_not_listed_in_every_page_navigation(real_site):
     assert not nav.select("a[href*='together-botkyrka']")
 
 
-def test_search_index_covers_cases_in_nordic_languages(real_site):
-    index = json.loads((real_site.site / "search" / "search_index.json").read_text("utf-8"))
-    assert set(index["config"]["lang"]) == {"en", "sv", "da", "no"}
-    docs = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("cases/together-botkyrka/"))
-    assert "Alby" in docs
+def test_real_site_is_indexed_for_search(real_site):
+    fragments = list((real_site.site / "pagefind" / "fragment").glob("*.pf_fragment"))
+    assert len(fragments) == len(REAL.cases)  # one per case page, nothing else
 
 
 def test_nothing_generated_is_written_into_the_source_tree(real_site):
@@ -105,8 +101,6 @@ def test_front_matter_is_escaped_everywhere(library):
     assert page.title.string == f"{title} - Casebook"
     assert page.select_one("meta[name=description]")["content"] == summary
     assert not page.select("[onmouseover], [onerror]")
-    index = json.loads((built.site / "search" / "search_index.json").read_text("utf-8"))
-    assert "<script>" not in json.dumps([d["title"] for d in index["docs"]])
 
 
 def test_a_fixture_library_builds_with_its_cases(library):

@@ -348,7 +348,86 @@
     });
   }
 
-  function init() { setupCopy(); setupExplorer(); }
+  /* ---- site search (Pagefind) in Material's search box ---- */
+  function excerpt(html) {
+    // Pagefind's excerpt is HTML with <mark> around hits: keep only its text and the marks.
+    var doc = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
+    var out = document.createDocumentFragment();
+    doc.body.firstChild.childNodes.forEach(function (node) {
+      out.appendChild(node.nodeName === "MARK" ? el("mark", {}, node.textContent) : document.createTextNode(node.textContent));
+    });
+    return out;
+  }
+
+  var searchKeys = false;
+  function setupSearch() {
+    var box = document.querySelector(".cb-search"), toggle = document.getElementById("__search");
+    if (!box || !toggle || box.getAttribute("data-ready")) return;
+    box.setAttribute("data-ready", "1");
+    var input = box.querySelector("input"), meta = box.querySelector(".md-search-result__meta");
+    var list = box.querySelector(".md-search-result__list"), seq = 0, loading = null;
+    var bundle = new URL(box.getAttribute("data-pagefind"), location.href);
+    function load() {
+      if (!loading) {
+        loading = import(bundle.href).then(function (pf) {
+          pf.options({ baseUrl: bundle.pathname.replace(/pagefind\/pagefind\.js$/, "") });
+          return pf;
+        });
+      }
+      return loading;
+    }
+    function run() {
+      var query = input.value.trim(), mine = ++seq;
+      if (!query) { meta.textContent = "Type to search the cases"; list.textContent = ""; return; }
+      load().then(function (pf) { return pf.search(query); }).then(function (search) {
+        if (mine !== seq) return null;
+        var n = search.results.length;
+        meta.textContent = n === 0 ? "No matching cases" : n + (n === 1 ? " matching case" : " matching cases");
+        return Promise.all(search.results.slice(0, 10).map(function (r) { return r.data(); }));
+      }, function () {
+        meta.textContent = "Search is not available";
+        return null;
+      }).then(function (results) {
+        if (!results || mine !== seq) return;
+        list.textContent = "";
+        results.forEach(function (r) {
+          var li = el("li", { "class": "md-search-result__item" });
+          var a = el("a", { "class": "md-search-result__link", href: r.url });
+          var article = el("article", { "class": "md-search-result__article md-typeset" });
+          article.appendChild(el("h1", {}, r.meta.title || r.url));
+          var p = el("p");
+          p.appendChild(excerpt(r.excerpt || ""));
+          article.appendChild(p);
+          a.appendChild(article);
+          li.appendChild(a);
+          list.appendChild(li);
+        });
+      });
+    }
+    var timer = null;
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
+    toggle.addEventListener("change", function () { if (toggle.checked) { load(); input.focus(); } });
+    input.addEventListener("focus", function () { toggle.checked = true; load(); });
+    box.querySelector("form").addEventListener("submit", function (e) {
+      e.preventDefault();
+      var first = list.querySelector("a");
+      if (first) first.click();
+    });
+    if (!searchKeys) {
+      searchKeys = true;
+      document.addEventListener("keydown", function (e) {
+        var t = document.getElementById("__search"), field = document.querySelector(".cb-search input");
+        if (!t || !field) return;
+        var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+        if (e.key === "Escape" && t.checked) { t.checked = false; field.blur(); }
+        else if ((e.key === "/" || e.key === "s") && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+          e.preventDefault(); t.checked = true; load(); field.focus();
+        }
+      });
+    }
+  }
+
+  function init() { setupCopy(); setupExplorer(); setupSearch(); }
   if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(init);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
