@@ -64,3 +64,10 @@ new-case: $(VENV)/.build-deps ## Create cases/$(ID).md from the template: make n
 
 docs: $(VENV)/.build-deps ## Regenerate the field reference in CONTRIBUTING.md from the schema
 	$(BIN)/python -m casebook docs
+
+# Benchmark (bench/bench.py): our build against plain MkDocs + Material, with
+# synthetic cases. N="100 1000 10000" picks the sizes (default 100 1000, or
+# BENCH_FULL=1 for 10000 too); BENCH_REPEAT (3), BENCH_KEEP=1 keeps the sites.
+.PHONY: bench
+bench: $(VENV)/.dev-deps chromium ## Benchmark build time, memory, size, search and explorer: make bench N="100 1000"
+	$(BIN)/python bench/bench.py $(N)

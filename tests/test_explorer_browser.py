@@ -238,3 +238,11 @@ def test_copy_citation(browser, site):
     expect(button).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == page.locator("#cb-cite-text").inner_text()
     context.close()
+
+
+def test_download_citation(page, site):
+    page.goto(site["url"] + "cases/alpha/")
+    with page.expect_download() as info:
+        page.click("button[data-cb-download=cb-bibtex]")
+    assert info.value.suggested_filename == "alpha.bib"
+    assert info.value.path().read_text("utf-8") == page.locator("#cb-bibtex").text_content()

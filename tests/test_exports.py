@@ -147,16 +147,17 @@ def test_data_page_codebook_and_links(built):
     assert page.select_one("#cb-cite-dataset").get_text().startswith("Casebook contributors (")
 
 
-def test_case_citation_files(built):
+def test_case_citation(built):
     page = built.html("cases/hostile/")
     text = page.select_one("#cb-cite-text").get_text()
     assert "https://casebook.example.org/cases/hostile/" in text and "accessed <date>" in text
-    bib = (built.site / "cases/hostile/hostile.bib").read_text("utf-8")
+    bib = page.select_one("#cb-bibtex").get_text()
     assert bib.startswith("@incollection{casebook-hostile,")
     assert r"\textbackslash{} \{x\} \& 50\%" in bib
-    csl = json.loads((built.site / "cases/hostile/hostile.csl.json").read_text("utf-8"))
+    csl = json.loads(page.select_one("#cb-csl").get_text())
     assert csl[0]["URL"] == "https://casebook.example.org/cases/hostile/" and csl[0]["title"].startswith("=HYPERLINK")
-    assert [a["href"] for a in page.select(".cb-cite a[download]")] == ["hostile.bib", "hostile.csl.json"]
+    buttons = {b["data-cb-download"]: b["data-filename"] for b in page.select(".cb-cite button[data-cb-download]")}
+    assert buttons == {"cb-bibtex": "hostile.bib", "cb-csl": "hostile.csl.json"}
 
 
 def test_keyword_and_country_pages_link_into_the_explorer(built):

@@ -105,6 +105,6 @@ def test_case_pages_do_not_grow_with_the_library(tmp_path):
     home_s = (small.site / "index.html").stat().st_size
     home_l = (large.site / "index.html").stat().st_size
     assert abs(home_s - home_l) < 500
-    # Per-case files: one page and two citation files; nothing per pair of cases.
+    # One file per case (its page) plus the case list; nothing per pair of cases.
     count = lambda b: sum(1 for p in (b.site / "cases").rglob("*") if p.is_file())  # noqa: E731
-    assert count(small) == 3 * 50 + 1 and count(large) == 3 * 200 + 1
+    assert count(small) == 50 + 1 and count(large) == 200 + 1

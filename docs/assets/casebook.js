@@ -33,6 +33,22 @@
     });
   }
 
+  /* ---- downloads of text shown on the page (citations) ---- */
+  function setupDownloads() {
+    document.querySelectorAll("[data-cb-download]").forEach(function (button) {
+      var source = document.getElementById(button.getAttribute("data-cb-download"));
+      if (!source) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var blob = new Blob([source.textContent], { type: button.getAttribute("data-type") + ";charset=utf-8" });
+        var link = el("a", { href: URL.createObjectURL(blob), download: button.getAttribute("data-filename") });
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+      });
+    });
+  }
+
   /* ---- bitsets over case indexes ---- */
   function Bits(n) { this.n = n; this.w = new Uint32Array((n + 31) >>> 5); }
   Bits.prototype.set = function (i) { this.w[i >>> 5] |= 1 << (i & 31); return this; };
@@ -427,7 +443,7 @@
     }
   }
 
-  function init() { setupCopy(); setupExplorer(); setupSearch(); }
+  function init() { setupCopy(); setupDownloads(); setupExplorer(); setupSearch(); }
   if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(init);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();

@@ -44,9 +44,9 @@ def _rules(sub: dict) -> str:
         rules.append("one line each, no `;` in an entry")
     elif ";" in sub.get("pattern", ""):
         rules.append("one line, no `;`")
-    if sub.get("pattern") == "^[A-Z]{2}$":
+    if sub.get("pattern", "").startswith("^[A-Z]{2}$"):
         rules.append("ISO 3166-1 alpha-2, capitals")
-    if sub.get("pattern") == "^[a-z]{2}$":
+    if sub.get("pattern", "").startswith("^[a-z]{2}$"):
         rules.append("ISO 639-1, lower case")
     if sub.get("pattern", "").startswith("^https?://"):
         rules.append("http:// or https:// only")

@@ -21,7 +21,7 @@ from .cases import Case
 RELATED = 5
 """How many related cases a case page shows."""
 
-CANDIDATES = 300
+CANDIDATES = 200
 """The most candidates scored per case. Candidates come from the case's
 rarest keywords first, so the ranking is exact unless its keywords are shared
 by more than this many cases together; then the rarest matches still win."""
@@ -42,6 +42,8 @@ class Indexes:
     """Country code → case ids sorted by title (only countries with cases)."""
     weights: dict
     """Keyword id → weight for relatedness: ln(1 + N / cases with it)."""
+    keyword_sets: dict
+    """Case id → the set of its keyword ids."""
 
 
 def build_indexes(cases: dict, keyword_ids) -> Indexes:
@@ -55,7 +57,8 @@ def build_indexes(cases: dict, keyword_ids) -> Indexes:
             by_keyword.setdefault(kid, []).append(case.id)
     n = max(len(cases), 1)
     weights = {kid: math.log(1 + n / len(ids)) for kid, ids in by_keyword.items() if ids}
-    return Indexes(by_keyword, dict(sorted(by_country.items())), weights)
+    keyword_sets = {cid: frozenset(case.keywords) for cid, case in cases.items()}
+    return Indexes(by_keyword, dict(sorted(by_country.items())), weights, keyword_sets)
 
 
 @dataclass(frozen=True)
@@ -71,24 +74,28 @@ class Related:
 def related_cases(case: Case, cases: dict, indexes: Indexes, limit: int = RELATED) -> list[Related]:
     """Up to ``limit`` other cases ranked by the weight of shared keywords.
 
-    Ties: more shared keywords first, then by title, then id.
+    Ties: more shared keywords first, then by title, then id. Candidates are
+    gathered from the case's rarest keywords first, at most :data:`CANDIDATES`.
     """
-    mine = sorted(case.keywords, key=lambda k: (-indexes.weights.get(k, 0.0), k))
+    weights = indexes.weights
+    mine = sorted(case.keywords, key=lambda k: (-weights.get(k, 0.0), k))
     candidates: dict = {}
     for kid in mine:
         for other in indexes.by_keyword.get(kid, ()):
             if other != case.id and other not in candidates:
                 candidates[other] = None
+                if len(candidates) >= CANDIDATES:
+                    break
         if len(candidates) >= CANDIDATES:
             break
     scored = []
-    own = set(case.keywords)
     for other in candidates:
-        shared = tuple(k for k in mine if k in own and k in cases[other].keywords)
-        score = round(sum(indexes.weights[k] for k in shared), 9)
-        scored.append((-score, -len(shared), title_key(cases[other]), Related(other, score, shared)))
+        theirs = indexes.keyword_sets[other]
+        shared = tuple(k for k in mine if k in theirs)
+        score = round(sum(weights[k] for k in shared), 9)
+        scored.append((-score, -len(shared), title_key(cases[other]), other, shared, score))
     scored.sort(key=lambda item: item[:3])
-    return [item[3] for item in scored[:limit]]
+    return [Related(other, score, shared) for _, _, _, other, shared, score in scored[:limit]]
 
 
 @dataclass

@@ -306,8 +306,6 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
             settings.publisher,
             int(_date(changed)[:4]) if changed else head_year,
         )
-        files[f"cases/{cid}/{cid}.bib"] = cite["bibtex"]
-        files[f"cases/{cid}/{cid}.csl.json"] = cite["csl"]
         pages[f"cases/{cid}.md"] = PageSpec(
             f"cases/{cid}.md",
             "case.html",
@@ -317,11 +315,7 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
                 "related": related,
                 "jsonld": json_ld(case, views[cid], settings.site_url, taxonomy),
                 "links": repo_links(case, settings),
-                "cite": {
-                    "text": cite["text"],
-                    "bibtex": f"cases/{cid}/{cid}.bib",
-                    "csl": f"cases/{cid}/{cid}.csl.json",
-                },
+                "cite": cite,
             },
             content=case.body,
             description=case.summary,

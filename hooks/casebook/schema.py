@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 
 from . import i18n
@@ -151,13 +152,13 @@ def _message(error: jsonschema.ValidationError, root: dict) -> tuple[str, str] |
             return "contains a line break or an invisible control character", "write it on one line"
         if not value.strip():
             return "is empty", ""
-        if expected == "^[A-Z]{2}$" and i18n.country_by_name(value):
+        if expected.startswith("^[A-Z]{2}$") and i18n.country_by_name(value):
             return f"'{value}' is a country name, but a code is expected", f"write {i18n.country_by_name(value)}"
-        if expected == "^[a-z]{2}$" and i18n.language_by_name(value):
+        if expected.startswith("^[a-z]{2}$") and i18n.language_by_name(value):
             return f"'{value}' is a language name, but a code is expected", f"write {i18n.language_by_name(value)}"
-        if re.fullmatch(r"[A-Za-z]{2}", value) and expected == "^[A-Z]{2}$":
+        if re.fullmatch(r"[A-Za-z]{2}", value) and expected.startswith("^[A-Z]{2}$"):
             return f"'{value}' must be written in capitals", f"write {value.upper()}"
-        if re.fullmatch(r"[A-Za-z]{2}", value) and expected == "^[a-z]{2}$":
+        if re.fullmatch(r"[A-Za-z]{2}", value) and expected.startswith("^[a-z]{2}$"):
             return f"'{value}' must be written in lower case", f"write {value.lower()}"
         return f"{describe(value)} is not in the expected form", ""
     if kind in ("minimum", "maximum"):
@@ -177,11 +178,42 @@ def _message(error: jsonschema.ValidationError, root: dict) -> tuple[str, str] |
     return f"{describe(value)} is not valid ({error.message})", ""
 
 
+@functools.lru_cache(maxsize=None)
+def _fast_validator(name: str):
+    """The schema compiled to Python by fastjsonschema: a quick yes/no for valid input.
+
+    Only a "no" needs jsonschema's slower walk, which explains every violation.
+    The schema uses nothing beyond draft-07, which fastjsonschema implements.
+    """
+    root = load_schema(name)
+
+    def inline(node):
+        if isinstance(node, dict):
+            node = _resolve(root, node)  # draft-07 ignores keywords beside $ref: merge them instead
+            return {k: inline(v) for k, v in node.items() if k not in ("$defs", "$id", "$schema")}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#", **inline(root)})
+
+
+def is_valid(data: Any, name: str = "case") -> bool:
+    """Whether ``data`` satisfies the schema (fast path)."""
+    try:
+        _fast_validator(name)(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 def validate(doc: YamlDoc, problems: Problems, name: str = "case", skip: frozenset = frozenset()) -> None:
     """Check ``doc.data`` against the schema, adding a problem per violation.
 
     Values at the paths in ``skip`` (and below them) are not reported again.
     """
+    if not skip and is_valid(doc.data, name):
+        return
     root = load_schema(name)
     for error in sorted(_validator(name).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
         path = tuple(error.absolute_path)

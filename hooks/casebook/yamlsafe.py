@@ -61,6 +61,32 @@ class _Loader(
         _CoreResolver.__init__(self)
 
 
+try:  # libyaml composes ~10x faster; errors are always explained by the pure-Python reader
+
+    class _CLoader(yaml.cyaml.CParser, _CoreResolver):
+        """The same composition in C, for the common case of valid YAML."""
+
+        def __init__(self, stream: str):
+            yaml.cyaml.CParser.__init__(self, stream)
+            _CoreResolver.__init__(self)
+
+except AttributeError:  # PyYAML without libyaml
+    _CLoader = None
+
+
+def _compose_fast(text: str):
+    """The node tree via libyaml, or ``False`` when it is missing or the text has an error."""
+    if _CLoader is None:
+        return False
+    loader = _CLoader(text)
+    try:
+        return loader.get_single_node()
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return False
+    finally:
+        loader.dispose()
+
+
 @dataclass
 class YamlError:
     """A problem found while reading YAML: a message and a 1-based line."""
@@ -155,9 +181,21 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
     Never raises for bad input: problems are returned in ``YamlDoc.errors``.
     """
     doc = YamlDoc()
+    node = _compose_fast(text)
+    if node is False:
+        node = _compose_checked(text, line_offset, doc)
+        if node is False:
+            return doc
+    if node is None:
+        return doc
+    return _build_doc(node, doc, line_offset)
+
+
+def _compose_checked(text: str, line_offset: int, doc: YamlDoc):
+    """The node tree via the pure-Python reader, or ``False`` with the error in ``doc.errors``."""
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and any(w in (exc.context or "") for w in ("flow", "quoted")):
@@ -165,7 +203,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
         line = (mark.line + 1 if mark else 1) + line_offset
         what, fix = _explain(exc, text)
         doc.errors.append(YamlError(line, "yaml", what, fix))
-        return doc
+        return False
     except RecursionError:
         doc.errors.append(
             YamlError(
@@ -175,7 +213,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
                 "use at most a few levels of lists and fields",
             )
         )
-        return doc
+        return False
     except yaml.YAMLError as exc:  # e.g. a control character in the stream
         doc.errors.append(
             YamlError(
@@ -185,11 +223,13 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
                 "remove unusual or invisible characters from the file",
             )
         )
-        return doc
+        return False
     finally:
         loader.dispose()
-    if node is None:
-        return doc
+
+
+def _build_doc(node, doc: YamlDoc, line_offset: int) -> YamlDoc:
+    """Plain values and line numbers from a node tree; refuses aliases, tags and duplicate keys."""
     seen: set[int] = set()
 
     def build(node, path):
