@@ -34,8 +34,15 @@ from pathlib import Path
 from synthetic import ROOT, make_floor, make_library
 
 SEARCH_WORD = "tenants"  # in synthetic.WORDS, so it occurs in most cases
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def tree_rss(root: int) -> int:
@@ -86,8 +93,11 @@ def site_stats(site: Path) -> dict:
     """Total bytes and file count of a built site, and the median case page HTML size."""
     files = [p for p in site.rglob("*") if p.is_file()]
     cases = [p.stat().st_size for p in (site / "cases").glob("*/index.html")]
-    return {"bytes": sum(p.stat().st_size for p in files), "files": len(files),
-            "case_html": statistics.median(cases) if cases else 0}
+    return {
+        "bytes": sum(p.stat().st_size for p in files),
+        "files": len(files),
+        "case_html": statistics.median(cases) if cases else 0,
+    }
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -181,8 +191,9 @@ def measure_explorer(browser, base: str, site: Path) -> dict:
     context.on("requestfinished", lambda r: seen.append(r))
     start = time.perf_counter()
     page.goto(base + "explore/")
-    page.wait_for_function("() => (document.getElementById('cb-total') || {}).textContent?.includes(' of ')",
-                           timeout=120_000)
+    page.wait_for_function(
+        "() => (document.getElementById('cb-total') || {}).textContent?.includes(' of ')", timeout=120_000
+    )
     ready_ms = (time.perf_counter() - start) * 1000
     opened = body_sizes(seen)  # before the filter runs, and while the bodies are still available
     times = page.evaluate(FILTER_JS)
@@ -268,14 +279,30 @@ def table(res: dict) -> str:
         ("build time, median (s)", f"{med['ours']:.2f}", f"{med['floor']:.2f}", f"{med['ours'] / med['floor']:.2f}×"),
         ("build time per case (ms)", *(f"{med[k] / res['n'] * 1000:.1f}" for k in ("ours", "floor")), ""),
         ("all runs (s)", *(", ".join(f"{r['s']:.2f}" for r in res["runs"][k]) for k in ("ours", "floor")), ""),
-        ("peak RSS, largest process (MB)", f"{peak['ours'] / 2**20:.0f}", f"{peak['floor'] / 2**20:.0f}",
-         f"{peak['ours'] / peak['floor']:.2f}×"),
-        ("peak RSS, whole tree sampled (MB)", f"{tree['ours'] / 2**20:.0f}", f"{tree['floor'] / 2**20:.0f}",
-         f"{tree['ours'] / max(tree['floor'], 1):.2f}×"),
-        ("site size (files)", f"{kb(st['ours']['bytes'])} ({st['ours']['files']})",
-         f"{kb(st['floor']['bytes'])} ({st['floor']['files']})", f"{st['ours']['bytes'] / st['floor']['bytes']:.2f}×"),
-        ("case page HTML, median", kb(st["ours"]["case_html"]), kb(st["floor"]["case_html"]),
-         f"{st['ours']['case_html'] / st['floor']['case_html']:.2f}×"),
+        (
+            "peak RSS, largest process (MB)",
+            f"{peak['ours'] / 2**20:.0f}",
+            f"{peak['floor'] / 2**20:.0f}",
+            f"{peak['ours'] / peak['floor']:.2f}×",
+        ),
+        (
+            "peak RSS, whole tree sampled (MB)",
+            f"{tree['ours'] / 2**20:.0f}",
+            f"{tree['floor'] / 2**20:.0f}",
+            f"{tree['ours'] / max(tree['floor'], 1):.2f}×",
+        ),
+        (
+            "site size (files)",
+            f"{kb(st['ours']['bytes'])} ({st['ours']['files']})",
+            f"{kb(st['floor']['bytes'])} ({st['floor']['files']})",
+            f"{st['ours']['bytes'] / st['floor']['bytes']:.2f}×",
+        ),
+        (
+            "case page HTML, median",
+            kb(st["ours"]["case_html"]),
+            kb(st["floor"]["case_html"]),
+            f"{st['ours']['case_html'] / st['floor']['case_html']:.2f}×",
+        ),
         ("open a case page: downloaded", pair_top(b["ours"]["page"]), pair_top(b["floor"]["page"]), ""),
         ("first search: downloaded", search_cell(b["ours"]), search_cell(b["floor"]), ""),
         ("open /explore/: downloaded, ready after", f"{pair_top(ex['open'])}; {ex['ready_ms']:.0f} ms", "n/a", ""),
@@ -283,15 +310,25 @@ def table(res: dict) -> str:
         ("data/explorer-text.json (on first text query)", pair(ex["explorer-text.json"]), "n/a", ""),
         ("explorer: apply a keyword filter, median of 5 (ms)", f"{ex['filter_ms']:.2f}", "n/a", ""),
     ]
-    lines = [f"### N = {res['n']}", "", "| measure | Casebook | floor (plain Material) | Casebook/floor |",
-             "|---|---|---|---|"]
+    lines = [
+        f"### N = {res['n']}",
+        "",
+        "| measure | Casebook | floor (plain Material) | Casebook/floor |",
+        "|---|---|---|---|",
+    ]
     return "\n".join(lines + [f"| {' | '.join(row)} |" for row in rows]) + "\n"
 
 
 def machine() -> str:
     """nproc, memory, CPU model and Python version."""
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor() or "unknown")
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
     mem = next(int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal"))
     return f"{os.cpu_count()} CPUs ({cpu}), {mem / 2**20:.1f} GiB RAM, Python {platform.python_version()}"
 
@@ -305,20 +342,25 @@ def report(results: list[dict], repeat: int, seed: int, load_before: str) -> str
     """The whole Markdown report: header, linearity summary, one table per N, method notes."""
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     ns = ", ".join(str(r["n"]) for r in results)
-    out = [f"# Casebook build benchmark\n\n{now}. Machine: {machine()}. Load average (1/5/15 min) before: "
-           f"{load_before}, after: {loadavg()} (other work on the machine skews the times).\n"
-           f"N = {ns} synthetic cases (seed {seed}), {repeat} builds of each site, run alternately.\n",
-           "## Growth with N\n",
-           "Marginal = extra ms per extra case since the previous N (the slope; constant if linear).\n",
-           "| N | Casebook (s) | per case (ms) | marginal (ms) | floor (s) | per case (ms) | marginal (ms) | "
-           "Casebook/floor |", "|---|---|---|---|---|---|---|---|"]
+    out = [
+        f"# Casebook build benchmark\n\n{now}. Machine: {machine()}. Load average (1/5/15 min) before: "
+        f"{load_before}, after: {loadavg()} (other work on the machine skews the times).\n"
+        f"N = {ns} synthetic cases (seed {seed}), {repeat} builds of each site, run alternately.\n",
+        "## Growth with N\n",
+        "Marginal = extra ms per extra case since the previous N (the slope; constant if linear).\n",
+        "| N | Casebook (s) | per case (ms) | marginal (ms) | floor (s) | per case (ms) | marginal (ms) | "
+        "Casebook/floor |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     prev = None
     for r in results:
         m = {k: statistics.median(x["s"] for x in v) for k, v in r["runs"].items()}
         slope = {k: f"{(m[k] - prev[1][k]) / (r['n'] - prev[0]) * 1000:.1f}" if prev else "" for k in m}
-        out.append(f"| {r['n']} | {m['ours']:.2f} | {m['ours'] / r['n'] * 1000:.1f} | {slope['ours']} | "
-                   f"{m['floor']:.2f} | {m['floor'] / r['n'] * 1000:.1f} | {slope['floor']} | "
-                   f"{m['ours'] / m['floor']:.2f}× |")
+        out.append(
+            f"| {r['n']} | {m['ours']:.2f} | {m['ours'] / r['n'] * 1000:.1f} | {slope['ours']} | "
+            f"{m['floor']:.2f} | {m['floor'] / r['n'] * 1000:.1f} | {slope['floor']} | "
+            f"{m['ours'] / m['floor']:.2f}× |"
+        )
         prev = (r["n"], m)
     out.append("")
     out += [table(r) for r in results]

@@ -17,12 +17,24 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ("mkdocs.yml", "docs", "overrides", "hooks", "CONTRIBUTING.md", "taxonomy")
-SECTIONS = ("Background", "Goals", "What was done", "Results", "Success factors", "Challenges",
-            "Lessons for others", "Continuation")
+SECTIONS = (
+    "Background",
+    "Goals",
+    "What was done",
+    "Results",
+    "Success factors",
+    "Challenges",
+    "Lessons for others",
+    "Continuation",
+)
 NAV = ("Home", "Cases", "Keywords", "Countries", "Explore", "Data", "Contribute")
 PLACES = {  # country -> municipality -> neighbourhoods
-    "SE": {"Malmö": ["Seved", "Lindängen", "Rosengård"], "Botkyrka": ["Alby", "Fittja", "Hallunda"],
-           "Göteborg": ["Hammarkullen", "Hjällbo"], "Södertälje": ["Ronna", "Hovsjö"]},
+    "SE": {
+        "Malmö": ["Seved", "Lindängen", "Rosengård"],
+        "Botkyrka": ["Alby", "Fittja", "Hallunda"],
+        "Göteborg": ["Hammarkullen", "Hjällbo"],
+        "Södertälje": ["Ronna", "Hovsjö"],
+    },
     "DK": {"Gladsaxe": ["Værebro Park"], "Odense": ["Vollsmose"], "Aarhus": ["Gellerup", "Bispehaven"]},
     "NO": {"Oslo": ["Tøyen", "Furuset", "Romsås"], "Bergen": ["Loddefjord"], "Drammen": ["Fjell"]},
     "FI": {"Helsinki": ["Kontula", "Meri-Rastila"], "Espoo": ["Suvela"], "Vantaa": ["Hakunila"]},
@@ -91,19 +103,31 @@ def case_file(rng: random.Random, number: int, keyword_ids: list[str]) -> str:
     front = [f"title: {title}"]
     if rng.random() < 0.5:
         front.append(f"title_en: {title.split()[0]} {rng.choice(['Programme', 'Initiative', 'Project'])}")
-    front += ["summary: >-", wrap(summary, "  "), f"country: {country}",
-              "municipalities:", *(f"  - {m}" for m in munis)]
+    front += [
+        "summary: >-",
+        wrap(summary, "  "),
+        f"country: {country}",
+        "municipalities:",
+        *(f"  - {m}" for m in munis),
+    ]
     if hoods:
         front += ["neighbourhoods:", *(f"  - {h}" for h in hoods)]
     front += ["period:", f"  start: {start}", f"  end: {end}"]
     if rng.random() < 0.8:
-        orgs = [f"{munis[0]} municipality", f"{rng.choice(hoods or munis)} housing company",
-                "Residents association", "National housing board"]
+        orgs = [
+            f"{munis[0]} municipality",
+            f"{rng.choice(hoods or munis)} housing company",
+            "Residents association",
+            "National housing board",
+        ]
         front += ["organisations:", *(f"  - {o}" for o in orgs[: rng.randint(1, 4)])]
     front += ["keywords:", *(f"  - {k}" for k in rng.sample(keyword_ids, rng.randint(5, 15))), "sources:"]
     for s in range(rng.randint(1, 3)):
-        front += [f"  - title: {rng.choice(['Final report', 'Evaluation', 'Annual review'])} of {title}",
-                  f"    publisher: {munis[0]} municipality", f"    year: {min(2025, start + rng.randint(1, 6))}"]
+        front += [
+            f"  - title: {rng.choice(['Final report', 'Evaluation', 'Annual review'])} of {title}",
+            f"    publisher: {munis[0]} municipality",
+            f"    year: {min(2025, start + rng.randint(1, 6))}",
+        ]
         if rng.random() < 0.7:
             front.append(f"    url: https://example.org/reports/{cid}-{s + 1}.pdf")
         front.append(f"    language: {rng.choice([LANG[country], 'en'])}")
@@ -114,8 +138,11 @@ def case_file(rng: random.Random, number: int, keyword_ids: list[str]) -> str:
     for name, words in zip(SECTIONS, budget[1:], strict=True):
         body.append(f"## {name}")
         if name == "What was done" and rng.random() < 0.5:
-            body += [paragraph(rng, words // 2), f"### {sentence(rng, 2, 4)[:-1]}",
-                     "\n".join(f"- {sentence(rng, 3, 8)}" for _ in range(rng.randint(2, 4)))]
+            body += [
+                paragraph(rng, words // 2),
+                f"### {sentence(rng, 2, 4)[:-1]}",
+                "\n".join(f"- {sentence(rng, 3, 8)}" for _ in range(rng.randint(2, 4))),
+            ]
         else:
             body.append(paragraph(rng, words))
     return "---\n" + "\n".join(front) + "\n---\n\n" + "\n\n".join(body) + "\n"
@@ -156,7 +183,6 @@ def make_floor(folder: Path, library: Path) -> Path:
         "utf-8",
     )
     return folder
-
 
 
 if __name__ == "__main__":

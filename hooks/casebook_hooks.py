@@ -9,8 +9,10 @@ Each event does one job:
   nothing is written into the source tree.
 - ``on_page_markdown``: give each planned page its template, title and description.
 - ``on_page_context``: hand the page's precomputed data to its template.
-- ``on_post_build``: index the case pages for search with Pagefind (so both
-  ``mkdocs build`` and ``mkdocs serve`` have search).
+- ``on_post_page``: stream each rendered case page to the Pagefind indexer,
+  which works on another core while MkDocs goes on.
+- ``on_post_build``: write the search index (so both ``mkdocs build`` and
+  ``mkdocs serve`` have search).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from mkdocs.structure.files import File
 from casebook import format_report, load_library
 from casebook.indexes import git_history
 from casebook.pages import Settings, build_site
-from casebook.search import SearchIndexError, build_index
+from casebook.search import SearchIndexer, SearchIndexError, search_document
 
 log = logging.getLogger("mkdocs.hooks.casebook")
 
@@ -34,6 +36,9 @@ _state: dict = {}
 
 
 def on_config(config):
+    indexer = _state.get("search")
+    if indexer is not None:  # a previous build of `mkdocs serve` that failed half-way
+        indexer.close()
     _state.clear()
     root = Path(config.config_file_path).resolve().parent
     library = load_library(root)
@@ -53,6 +58,7 @@ def on_config(config):
         **{k: str(extra[k]) for k in ("branch", "publisher", "license", "license_url") if k in extra},
     )
     _state["site"] = build_site(library, settings, git_history(root))
+    _state["search"] = SearchIndexer()
     return config
 
 
@@ -85,8 +91,14 @@ def on_page_context(context, page, config, nav):
     return context
 
 
+def on_post_page(output, page, config):
+    if page.file.src_uri.startswith("cases/") and page.file.src_uri != "cases/index.md":
+        _state["search"].add(search_document(output), "/" + page.url)
+    return output
+
+
 def on_post_build(config):
     try:
-        build_index(Path(config.site_dir))
+        _state.pop("search").finish(Path(config.site_dir))
     except SearchIndexError as exc:
         raise Abort(f"Casebook: the search index could not be built: {exc}") from None

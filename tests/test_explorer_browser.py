@@ -232,7 +232,7 @@ def test_copy_citation(browser, site):
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.goto(site["url"] + "cases/alpha/")
-    button = page.locator(".cb-cite button")
+    button = page.locator(".cb-cite button[data-cb-copy]")
     expect(button).to_be_visible()
     button.click()
     expect(button).to_have_text("Copied")

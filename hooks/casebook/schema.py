@@ -178,7 +178,7 @@ def _message(error: jsonschema.ValidationError, root: dict) -> tuple[str, str] |
     return f"{describe(value)} is not valid ({error.message})", ""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fast_validator(name: str):
     """The schema compiled to Python by fastjsonschema: a quick yes/no for valid input.
 

@@ -1,34 +1,154 @@
 """Site search with Pagefind: a static index split into small chunks, so a
 visitor downloads only what a query needs (Material's lunr index is one file
-that grows with the library: ~90 MB at 10,000 cases)."""
+that grows with the library: ~90 MB at 10,000 cases).
+
+Pages are streamed to a Pagefind service (the ``pagefind --service`` binary
+from the ``pagefind[extended]`` package) as MkDocs renders them, so the index
+is built on another core while the build goes on; only writing it waits for
+the end. The client speaks Pagefind's service protocol directly: base64 JSON
+messages separated by commas. (The package's asyncio client polls for each
+reply every 100 ms, which makes one request per page far too slow.)
+"""
 
 from __future__ import annotations
 
+import base64
+import json
 import subprocess
-import sys
+import threading
 from pathlib import Path
 
-GLOB = "cases/*/index.html"
-"""Only case pages are indexed; their templates mark the text, filters and parts to skip."""
+from pagefind.service import get_executable
+
+
+def search_document(page_html: str) -> str:
+    """The part of a rendered case page that search indexes (its ``data-pagefind-body`` article),
+    as a small document: Pagefind then parses a few KB instead of the whole page."""
+    start = page_html.find('<article class="cb-case"')
+    end = page_html.find("</article>", start)
+    if start < 0 or end < 0:
+        return page_html
+    return '<!doctype html><html lang="en"><body>' + page_html[start : end + len("</article>")] + "</body></html>"
 
 
 class SearchIndexError(Exception):
-    """Pagefind failed; the message says what it printed."""
+    """Pagefind failed; the message says how."""
 
 
-def build_index(site_dir: Path) -> str:
-    """Index the built site in ``site_dir`` into ``site_dir/pagefind/``; returns Pagefind's summary.
+class _Service:
+    """A running ``pagefind --service`` process and its replies, read on a thread."""
 
-    A library without cases gets no index (Pagefind refuses to build an empty one).
-    """
-    if not any(Path(site_dir).glob(GLOB)):
-        return "no case pages to index"
-    proc = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--glob", GLOB, "--quiet"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0 or not (Path(site_dir) / "pagefind" / "pagefind.js").is_file():
-        raise SearchIndexError((proc.stdout + proc.stderr).strip() or f"pagefind exited with {proc.returncode}")
-    return proc.stdout.strip()
+    def __init__(self) -> None:
+        binary = get_executable()
+        if binary is None:
+            raise SearchIndexError("the Pagefind binary is missing: pip install 'pagefind[extended]'")
+        self._proc = subprocess.Popen(
+            [str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        self._replies: dict = {}
+        self._done = threading.Condition()
+        self._closed = False
+        self._next = 0
+        self._reader = threading.Thread(target=self._read, name="pagefind-replies", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        buffer = b""
+        while True:
+            chunk = self._proc.stdout.read1(1 << 16)
+            if not chunk:
+                break
+            buffer += chunk
+            *messages, buffer = buffer.split(b",")
+            for message in messages:
+                try:
+                    reply = json.loads(base64.b64decode(message))
+                except ValueError:
+                    continue  # not a reply (e.g. a log line)
+                with self._done:
+                    self._replies[reply.get("message_id")] = reply.get("payload") or {}
+                    self._done.notify_all()
+        with self._done:
+            self._closed = True
+            self._done.notify_all()
+
+    def send(self, payload: dict) -> int:
+        """Send a request without waiting; returns its id."""
+        self._next += 1
+        message = {"message_id": self._next, "payload": payload}
+        try:
+            self._proc.stdin.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
+            self._proc.stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise SearchIndexError(f"the Pagefind service stopped ({exc})") from None
+        return self._next
+
+    def wait(self, message_id: int, timeout: float = 600) -> dict:
+        """The reply to a request; raises :class:`SearchIndexError` for an error reply."""
+        with self._done:
+            if not self._done.wait_for(lambda: message_id in self._replies or self._closed, timeout):
+                raise SearchIndexError("the Pagefind service did not answer in time")
+            if message_id not in self._replies:
+                raise SearchIndexError("the Pagefind service stopped")
+            reply = self._replies.pop(message_id)
+        if reply.get("type") == "Error":
+            raise SearchIndexError(str(reply.get("message")))
+        return reply
+
+    def close(self) -> None:
+        """End the service (safe to call twice)."""
+        if self._proc.poll() is None:
+            try:
+                self._proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                self._proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+
+
+class SearchIndexer:
+    """Feeds rendered case pages to Pagefind while the build goes on, then writes the bundle."""
+
+    def __init__(self) -> None:
+        self._service: _Service | None = None
+        self._index: int | None = None
+        self._sent: list[int] = []
+
+    def add(self, html: str, url: str) -> None:
+        """Queue a rendered page; its ``data-pagefind-body`` part is indexed under ``url``."""
+        if self._service is None:
+            self._service = _Service()
+            self._index = self._service.wait(self._service.send({"type": "NewIndex", "config": None}))["index_id"]
+        self._sent.append(
+            self._service.send(
+                {"type": "AddFile", "index_id": self._index, "url": url, "file_contents": html, "file_path": None}
+            )
+        )
+
+    @property
+    def count(self) -> int:
+        """How many pages were queued."""
+        return len(self._sent)
+
+    def finish(self, site_dir: Path) -> None:
+        """Wait for every page and write the bundle to ``site_dir/pagefind`` (nothing without pages)."""
+        if self._service is None:
+            return
+        try:
+            for message_id in self._sent:
+                self._service.wait(message_id)
+            output = str((Path(site_dir) / "pagefind").resolve())
+            self._service.wait(
+                self._service.send({"type": "WriteFiles", "index_id": self._index, "output_path": output})
+            )
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the service (safe to call twice)."""
+        if self._service is not None:
+            self._service.close()
+            self._service = None
