@@ -18,6 +18,7 @@ Each event does one job:
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from markupsafe import escape
@@ -57,7 +58,11 @@ def on_config(config):
         repo_url=config.repo_url or "",
         **{k: str(extra[k]) for k in ("branch", "publisher", "license", "license_url") if k in extra},
     )
-    _state["site"] = build_site(library, settings, git_history(root))
+    history = git_history(root)
+    if history.head and not os.environ.get("SOURCE_DATE_EPOCH"):
+        # Dates MkDocs writes (sitemap, gzip headers) come from the commit, not the clock.
+        os.environ["SOURCE_DATE_EPOCH"] = str(history.head)
+    _state["site"] = build_site(library, settings, history)
     _state["search"] = SearchIndexer()
     return config
 

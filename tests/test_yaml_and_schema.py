@@ -73,6 +73,7 @@ def test_lines_are_recorded_with_offset():
         ("a: 1\n---\nb: 2\n", 2, "second '---'"),
         ("title: Area lift: Saupstad\n", 1, "double quotes"),
         ("a:\n\tb: 1\n", 2, "tab"),
+        ("a: 1\nb: x\x1fy\n", 2, "control character (U+001F)"),
     ],
 )
 def test_yaml_problems(text, line, words):

@@ -78,13 +78,15 @@ def _compose_fast(text: str):
     """The node tree via libyaml, or ``False`` when it is missing or the text has an error."""
     if _CLoader is None:
         return False
-    loader = _CLoader(text)
+    loader = None
     try:
+        loader = _CLoader(text)
         return loader.get_single_node()
     except (yaml.YAMLError, RecursionError, ValueError):
         return False
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 @dataclass
@@ -193,8 +195,9 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
 
 def _compose_checked(text: str, line_offset: int, doc: YamlDoc):
     """The node tree via the pure-Python reader, or ``False`` with the error in ``doc.errors``."""
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the reader refuses control characters already here
         return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -214,18 +217,27 @@ def _compose_checked(text: str, line_offset: int, doc: YamlDoc):
             )
         )
         return False
-    except yaml.YAMLError as exc:  # e.g. a control character in the stream
+    except yaml.reader.ReaderError as exc:  # a control character in the text
+        line = text[: exc.position].count("\n") + 1 + line_offset
         doc.errors.append(
             YamlError(
-                1 + line_offset,
+                line,
                 "yaml",
-                f"the YAML cannot be read ({exc})",
-                "remove unusual or invisible characters from the file",
+                f"an invisible control character (U+{exc.character:04X}) is in the text",
+                "delete it: retype the line if you cannot see it",
+            )
+        )
+        return False
+    except yaml.YAMLError as exc:
+        doc.errors.append(
+            YamlError(
+                1 + line_offset, "yaml", f"the YAML cannot be read ({exc})", "check the file for unusual characters"
             )
         )
         return False
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _build_doc(node, doc: YamlDoc, line_offset: int) -> YamlDoc:
