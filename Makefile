@@ -13,7 +13,7 @@ export PYTHONPATH := hooks
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help serve build check test lint clean new-case docs chromium
+.PHONY: help serve build check test lint clean new-case docs chromium build-properdocs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,7 +43,7 @@ test: $(VENV)/.dev-deps chromium ## Run the whole test suite (strict builds, bro
 
 # The browser tests drive Debian's Chromium with Playwright (no browser download).
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@[ -n "$$CHROMIUM_PATH" ] || command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
@@ -55,8 +55,11 @@ lint: $(VENV)/.dev-deps ## Lint the Python code
 	$(BIN)/ruff check hooks tests
 	$(BIN)/ruff format --check hooks tests
 
+build-properdocs: $(VENV)/.dev-deps ## Build the site with ProperDocs (the MkDocs 1.x fork) in strict mode
+	$(BIN)/properdocs build --strict -f mkdocs.yml --clean --site-dir site-properdocs
+
 clean: ## Remove the built site and caches (keeps .venv)
-	rm -rf site .pytest_cache .ruff_cache
+	rm -rf site site-properdocs .pytest_cache .ruff_cache
 
 new-case: $(VENV)/.build-deps ## Create cases/$(ID).md from the template: make new-case ID=my-programme
 	@test -n "$(ID)" || { echo "Give the new case's id: make new-case ID=my-programme" >&2; exit 2; }

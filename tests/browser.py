@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
 from contextlib import contextmanager
@@ -23,8 +24,14 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path() -> str:
-    """Debian's Chromium; the browser tests fail (not skip) without it."""
-    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    """The browser: $CHROMIUM_PATH, else Debian's Chromium (or Chrome); the tests fail, never skip, without one."""
+    candidates = [
+        os.environ.get("CHROMIUM_PATH", ""),
+        shutil.which("chromium") or "",
+        "/usr/bin/chromium",
+        shutil.which("google-chrome") or "",
+    ]
+    found = next((c for c in candidates if c and Path(c).exists()), None)
     if not found:
         pytest.fail(
             "The browser tests need Chromium: run 'apt-get install chromium' (make test does it when run as root)."

@@ -255,12 +255,39 @@ def test_builds_are_byte_identical_across_folders_times_and_time_zones(tmp_path)
     first = build_with(git_library(tmp_path / "one" / "lib"), "UTC")
     second = build_with(git_library(tmp_path / "two" / "elsewhere"), "Pacific/Kiritimati")
     a, b = tree(first), tree(second)
-    assert sorted(a) == sorted(b)
-    different = [name for name in a if a[name] != b[name]]
+    # Pagefind writes its filter tables (and the metadata and entry files that name them by hash)
+    # in an arbitrary order: a known upstream limitation (Pagefind issue #638). Everything else,
+    # the index chunks and fragments included, must be byte-identical; the filters must mean the same.
+    unstable = re.compile(r"^pagefind/(filter/.*\.pf_filter|pagefind\..*\.pf_meta|pagefind-entry\.json)$")
+    stable = lambda files: {k: v for k, v in files.items() if not unstable.match(k)}  # noqa: E731
+    assert sorted(stable(a)) == sorted(stable(b))
+    different = [name for name in stable(a) if a[name] != b[name]]
     assert different == []
+    assert len([k for k in a if unstable.match(k)]) == len([k for k in b if unstable.match(k)])
+    assert same_filters(first, second)
     assert b"2024-03-01" in a["sitemap.xml"]  # dates come from the commit, not the clock
     for name, content in a.items():
         assert str(tmp_path).encode() not in content, name
+
+
+def same_filters(*sites: Path) -> bool:
+    """Whether the sites' search indexes offer the same filters with the same counts (read in Chromium)."""
+    seen = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        for site in sites:
+            with serve(site) as url:
+                page = browser.new_page()
+                page.goto(url)
+                seen.append(
+                    page.evaluate("""async () => {
+                    const pf = await import(new URL('pagefind/pagefind.js', location.href).href);
+                    return await pf.filters();
+                }""")
+                )
+                page.close()
+        browser.close()
+    return all(s == seen[0] for s in seen) and bool(seen[0])
 
 
 def test_dircmp_sanity(tmp_path):
