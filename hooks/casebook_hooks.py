@@ -37,6 +37,8 @@ _state: dict = {}
 
 
 def on_config(config):
+    if not config.use_directory_urls:
+        raise Abort("Casebook: set use_directory_urls: true in mkdocs.yml (cases are published at /cases/<id>/).")
     indexer = _state.get("search")
     if indexer is not None:  # a previous build of `mkdocs serve` that failed half-way
         indexer.close()
@@ -63,13 +65,15 @@ def on_config(config):
         # Dates MkDocs writes (sitemap, gzip headers) come from the commit, not the clock.
         os.environ["SOURCE_DATE_EPOCH"] = str(history.head)
     _state["site"] = build_site(library, settings, history)
-    _state["search"] = SearchIndexer()
+    _state["search"] = SearchIndexer(Path(config.site_dir), expected=len(library.cases))
     return config
 
 
 def on_files(files, config):
     site = _state["site"]
-    generated = [(s.src_uri, s.content) for s in site.pages.values() if s.generated] + list(site.files.items())
+    # Case pages first: the search index is written while the other pages render.
+    pages = sorted((s for s in site.pages.values() if s.generated), key=lambda s: not s.src_uri.startswith("cases/"))
+    generated = [(s.src_uri, s.content) for s in pages] + list(site.files.items())
     for src_uri, content in generated:
         if files.get_file_from_path(src_uri) is not None:
             raise Abort(f"Casebook: docs/{src_uri} would hide a generated file; remove it from docs/.")
@@ -91,6 +95,9 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_context(context, page, config, nav):
     spec = _state["site"].pages.get(page.file.src_uri)
     if spec is not None:
+        # Links in our templates are root-relative paths prefixed with the way back to the
+        # root: the same as MkDocs' `url` filter for directory URLs, without its per-link cost.
+        context["root"] = "../" * page.url.count("/")
         context.update(spec.context)
         context["crumbs"] = spec.crumbs
     return context
@@ -104,6 +111,6 @@ def on_post_page(output, page, config):
 
 def on_post_build(config):
     try:
-        _state.pop("search").finish(Path(config.site_dir))
+        _state.pop("search").finish()
     except SearchIndexError as exc:
         raise Abort(f"Casebook: the search index could not be built: {exc}") from None

@@ -141,8 +141,10 @@ def test_data_page_codebook_and_links(built):
     rows = [tr.select("td") for tr in page.select("#codebook ~ div table tbody tr")]
     names = [r[0].get_text() for r in rows]
     assert names == ["id", "url", *[row["name"] for row in field_rows()]]
-    hrefs = {a["href"] for a in page.select("a[download]")}
-    assert hrefs == {"cases.csv", "cases.json", "keywords.json", "keywords.ttl"}
+    from urllib.parse import urljoin
+
+    hrefs = {urljoin("/data/", a["href"]) for a in page.select("a[download]")}
+    assert hrefs == {f"/data/{name}" for name in ("cases.csv", "cases.json", "keywords.json", "keywords.ttl")}
     assert "CC BY 4.0" in page.select_one("#licence + p").get_text()
     assert page.select_one("#cb-cite-dataset").get_text().startswith("Casebook contributors (")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from urllib.parse import urljoin
 
 import pytest
 from linkcheck import broken_links
@@ -78,9 +79,10 @@ def test_keyword_page_relations_and_translations(site):
     lib = load_library(site.site.parent)
     kw = next(k for k in lib.taxonomy.keywords.values() if k.broader)
     page = site.html(f"keywords/{kw.id}/")
-    assert page.select_one(".cb-broader a")["href"] == f"../{kw.broader}/"
+    here = f"/keywords/{kw.id}/"
+    assert urljoin(here, page.select_one(".cb-broader a")["href"]) == f"/keywords/{kw.broader}/"
     broader = site.html(f"keywords/{kw.broader}/")
-    assert f"../{kw.id}/" in [a["href"] for a in broader.select(".cb-narrower a")]
+    assert here in [urljoin(f"/keywords/{kw.broader}/", a["href"]) for a in broader.select(".cb-narrower a")]
     for lang in ("sv", "da", "nb"):
         assert text_of(page.select_one(f"dd[lang={lang}]")) == kw.labels[lang]
 
@@ -98,7 +100,8 @@ def test_country_overview(site):
         for r in page.select("tr[data-country]")
     ]
     assert rows == [("DK", "Denmark · Danmark", "2"), ("NO", "Norway · Norge", "1"), ("SE", "Sweden · Sverige", "2")]
-    assert [a["href"] for a in page.select("tr[data-country] a")] == ["dk/", "no/", "se/"]
+    links = [urljoin("/countries/", a["href"]) for a in page.select("tr[data-country] a")]
+    assert links == ["/countries/dk/", "/countries/no/", "/countries/se/"]
 
 
 def test_country_page_by_municipality_with_keyword_counts(site):
@@ -266,7 +269,8 @@ def test_home_page_latest_from_git(library):
 def test_breadcrumbs(site):
     crumbs = [text_of(a) for a in site.html("keywords/safety/").select("nav.cb-crumbs a")]
     assert crumbs == ["Home", "Keywords"]
-    assert [a["href"] for a in site.html("cases/alpha/").select("nav.cb-crumbs a")] == ["../..", "../"]
+    crumbs = [urljoin("/cases/alpha/", a["href"]) for a in site.html("cases/alpha/").select("nav.cb-crumbs a")]
+    assert crumbs == ["/", "/cases/"]
 
 
 def test_real_site_has_no_broken_links(real_site):

@@ -42,8 +42,10 @@ class Indexes:
     """Country code → case ids sorted by title (only countries with cases)."""
     weights: dict
     """Keyword id → weight for relatedness: ln(1 + N / cases with it)."""
-    keyword_sets: dict
-    """Case id → the set of its keyword ids."""
+    keyword_bits: dict
+    """Keyword id → a bit of its own (for fast intersections)."""
+    keyword_masks: dict
+    """Case id → the OR of its keywords' bits."""
 
 
 def build_indexes(cases: dict, keyword_ids) -> Indexes:
@@ -57,8 +59,9 @@ def build_indexes(cases: dict, keyword_ids) -> Indexes:
             by_keyword.setdefault(kid, []).append(case.id)
     n = max(len(cases), 1)
     weights = {kid: math.log(1 + n / len(ids)) for kid, ids in by_keyword.items() if ids}
-    keyword_sets = {cid: frozenset(case.keywords) for cid, case in cases.items()}
-    return Indexes(by_keyword, dict(sorted(by_country.items())), weights, keyword_sets)
+    keyword_bits = {kid: 1 << i for i, kid in enumerate(by_keyword)}
+    keyword_masks = {cid: sum(keyword_bits[k] for k in set(case.keywords)) for cid, case in cases.items()}
+    return Indexes(by_keyword, dict(sorted(by_country.items())), weights, keyword_bits, keyword_masks)
 
 
 @dataclass(frozen=True)
@@ -88,11 +91,17 @@ def related_cases(case: Case, cases: dict, indexes: Indexes, limit: int = RELATE
                     break
         if len(candidates) >= CANDIDATES:
             break
+    # Cases share few distinct keyword combinations: score each combination once.
+    bits = indexes.keyword_bits
+    own = sum(bits[k] for k in mine)
+    seen: dict = {}
     scored = []
     for other in candidates:
-        theirs = indexes.keyword_sets[other]
-        shared = tuple(k for k in mine if k in theirs)
-        score = round(sum(weights[k] for k in shared), 9)
+        common = indexes.keyword_masks[other] & own
+        if common not in seen:
+            shared = tuple(k for k in mine if bits[k] & common)
+            seen[common] = (shared, round(sum(weights[k] for k in shared), 9))
+        shared, score = seen[common]
         scored.append((-score, -len(shared), title_key(cases[other]), other, shared, score))
     scored.sort(key=lambda item: item[:3])
     return [Related(other, score, shared) for _, _, _, other, shared, score in scored[:limit]]

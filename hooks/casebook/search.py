@@ -112,10 +112,14 @@ class _Service:
 class SearchIndexer:
     """Feeds rendered case pages to Pagefind while the build goes on, then writes the bundle."""
 
-    def __init__(self) -> None:
+    def __init__(self, site_dir: Path, expected: int) -> None:
+        self._output = str((Path(site_dir) / "pagefind").resolve())
+        self._expected = expected
+        """After this many pages the bundle is written at once, while MkDocs renders the other pages."""
         self._service: _Service | None = None
         self._index: int | None = None
         self._sent: list[int] = []
+        self._write: int | None = None
 
     def add(self, html: str, url: str) -> None:
         """Queue a rendered page; its ``data-pagefind-body`` part is indexed under ``url``."""
@@ -127,23 +131,28 @@ class SearchIndexer:
                 {"type": "AddFile", "index_id": self._index, "url": url, "file_contents": html, "file_path": None}
             )
         )
+        if len(self._sent) == self._expected:
+            self._write = self._service.send(
+                {"type": "WriteFiles", "index_id": self._index, "output_path": self._output}
+            )
 
     @property
     def count(self) -> int:
         """How many pages were queued."""
         return len(self._sent)
 
-    def finish(self, site_dir: Path) -> None:
-        """Wait for every page and write the bundle to ``site_dir/pagefind`` (nothing without pages)."""
+    def finish(self) -> None:
+        """Wait for every page and for the bundle in ``site_dir/pagefind`` (nothing without pages)."""
         if self._service is None:
             return
         try:
             for message_id in self._sent:
                 self._service.wait(message_id)
-            output = str((Path(site_dir) / "pagefind").resolve())
-            self._service.wait(
-                self._service.send({"type": "WriteFiles", "index_id": self._index, "output_path": output})
-            )
+            if self._write is None:
+                self._write = self._service.send(
+                    {"type": "WriteFiles", "index_id": self._index, "output_path": self._output}
+                )
+            self._service.wait(self._write)
         finally:
             self.close()
 
