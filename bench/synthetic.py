@@ -17,16 +17,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ("mkdocs.yml", "docs", "overrides", "hooks", "CONTRIBUTING.md", "taxonomy")
-SECTIONS = (
-    "Background",
-    "Goals",
-    "What was done",
-    "Results",
-    "Success factors",
-    "Challenges",
-    "Lessons for others",
-    "Continuation",
-)
+sys.path.insert(0, str(ROOT / "hooks"))
+from casebook.body import SECTIONS  # noqa: E402  (the eight sections every case has)
+
 NAV = ("Home", "Cases", "Keywords", "Countries", "Explore", "Data", "Contribute")
 PLACES = {  # country -> municipality -> neighbourhoods
     "SE": {

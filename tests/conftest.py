@@ -15,21 +15,15 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from casebook.body import SECTIONS as BODY_SECTIONS
+
 ROOT = Path(__file__).resolve().parent.parent
 """The repository: its generator files are copied into each test library."""
 
 GENERATOR = ("mkdocs.yml", "docs", "overrides", "hooks", "CONTRIBUTING.md")
 
-SECTIONS = (
-    "Background",
-    "Goals",
-    "What was done",
-    "Results",
-    "Success factors",
-    "Challenges",
-    "Lessons for others",
-    "Continuation",
-)
+SECTIONS = BODY_SECTIONS
+"""The eight sections, from the package (tests import them from here)."""
 
 FRONT = """\
 title: {title}
