@@ -339,13 +339,14 @@ def test_bad_file_names(library, name):
 
 
 def test_other_files_and_folders_in_cases_are_reported(library):
-    root = library({"notes.txt": "x", "draft.markdown": "x", ".gitkeep": ""})
+    root = library({"notes.txt": "x", "draft.markdown": "x", ".gitkeep": "", ".hidden.md": case_text()})
     (root / "cases" / "sub").mkdir()
     problems = {(p.path, p.field) for p in load_library(root).problems}
     assert problems == {
         ("cases/notes.txt", "file name"),
         ("cases/draft.markdown", "file name"),
         ("cases/sub", "folder"),
+        ("cases/.hidden.md", "file name"),
     }
 
 
