@@ -218,7 +218,10 @@ def check_body(body: str, first_line: int, problems: Problems, end_line: int) ->
 
 
 def _check_markup(prose: list[tuple[int, str]], problems: Problems) -> None:
-    """Raw HTML, attribute lists and links other than http(s)/mailto/relative are refused."""
+    """Raw HTML, attribute lists and links other than http(s)/mailto/#anchor are refused."""
+    whole = "\n".join(text for _, text in prose)
+    if not any(mark in whole for mark in ("<", "](", "]:", "{")):
+        return  # nothing that could be markup: the usual case, checked in one pass
     for line, raw in prose:
         text = _CODE_SPAN.sub("", raw)
         text = _AUTOLINK.sub("", text)
