@@ -48,7 +48,7 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HTML = re.compile(r"<(/?[a-zA-Z][^<>@ ]*( [^<>]*)?|!--)>?")
 _AUTOLINK = re.compile(r"<(?:https?|ftp)://[^<>\s]*>")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
-_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^\s>]*)")
 _REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
 _ATTR_LIST = re.compile(r"\{\s*[:#.][^}]*\}")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
@@ -238,6 +238,8 @@ def _check_markup(prose: list[tuple[int, str]], problems: Problems) -> None:
             problems.add(line, "body", "attribute lists ('{: ...}') are not allowed in case text", "remove the braces")
         for match in list(_LINK_TARGET.finditer(text)) + ([_REF_DEF.match(text)] if _REF_DEF.match(text) else []):
             target = match.group(1)
+            while target.endswith(")") and target.count(")") > target.count("("):
+                target = target[:-1]  # the link's closing parenthesis
             if not target:
                 continue
             if not safe_link(target):

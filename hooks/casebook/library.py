@@ -41,8 +41,15 @@ def case_files(root: Path, problems: list[Problem]) -> list[Path]:
         rel = entry.relative_to(root).as_posix()
         if entry.name.startswith("."):
             if entry.suffix == ".md":  # a hidden case would silently not be published
-                problems.append(Problem(rel, 1, "file name", "hidden files (names starting with '.') are not published",
-                                        f"rename it to cases/{slugify(entry.stem)}.md, or move it out of cases/"))
+                problems.append(
+                    Problem(
+                        rel,
+                        1,
+                        "file name",
+                        "hidden files (names starting with '.') are not published",
+                        f"rename it to cases/{slugify(entry.stem)}.md, or move it out of cases/",
+                    )
+                )
             continue
         if entry.is_symlink():
             problems.append(

@@ -57,8 +57,13 @@ class Problems:
     """The problems found so far, in the order found."""
 
     def add(self, line: int, field_name: str, message: str, fix: str = "") -> None:
-        """Record a problem at ``line`` (1-based) of this file."""
-        self.items.append(Problem(self.path, max(1, int(line)), field_name, message, fix))
+        """Record a problem at ``line`` (1-based) of this file (once, however many checks find it)."""
+        problem = Problem(self.path, max(1, int(line)), field_name, message, fix)
+        if not any(
+            p.line == problem.line and p.field == problem.field and p.message == problem.message
+            for p in self.items[-5:]
+        ):
+            self.items.append(problem)
 
     def __bool__(self) -> bool:
         return bool(self.items)

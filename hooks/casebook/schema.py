@@ -152,6 +152,8 @@ def _message(error: jsonschema.ValidationError, root: dict) -> tuple[str, str] |
             return "contains a line break or an invisible control character", "write it on one line"
         if not value.strip():
             return "is empty", ""
+        if expected.startswith("^https?://"):
+            return f"'{value[:60]}' is not a web address starting with https:// or http://", ""
         if expected.startswith("^[A-Z]{2}$") and i18n.country_by_name(value):
             return f"'{value}' is a country name, but a code is expected", f"write {i18n.country_by_name(value)}"
         if expected.startswith("^[a-z]{2}$") and i18n.language_by_name(value):
