@@ -86,18 +86,7 @@ VALUE = st.recursive(
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(TEXT, inner, max_size=4)),
     max_leaves=12,
 )
-FIELDS = [
-    "title",
-    "title_en",
-    "summary",
-    "country",
-    "municipalities",
-    "neighbourhoods",
-    "period",
-    "organisations",
-    "keywords",
-    "sources",
-]
+FIELDS = list(load_schema()["properties"])
 
 
 @st.composite
