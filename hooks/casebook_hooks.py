@@ -28,7 +28,7 @@ from mkdocs.structure.files import File
 from casebook import format_report, load_library
 from casebook.indexes import git_history
 from casebook.pages import Settings, build_site
-from casebook.search import SearchIndexer, SearchIndexError, search_document
+from casebook.search import SHARD_SIZE, SearchIndexer, SearchIndexError, bundle_paths, search_document
 
 log = logging.getLogger("mkdocs.hooks.casebook")
 
@@ -65,7 +65,9 @@ def on_config(config):
         # Dates MkDocs writes (sitemap, gzip headers) come from the commit, not the clock.
         os.environ["SOURCE_DATE_EPOCH"] = str(history.head)
     _state["site"] = build_site(library, settings, history)
-    _state["search"] = SearchIndexer(Path(config.site_dir), expected=len(library.cases))
+    shard_size = int(extra.get("search_shard_size") or SHARD_SIZE)
+    config.extra["casebook_search_bundles"] = bundle_paths(len(library.cases), shard_size)  # read by cb-search.html
+    _state["search"] = SearchIndexer(Path(config.site_dir), expected=len(library.cases), shard_size=shard_size)
     return config
 
 

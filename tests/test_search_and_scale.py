@@ -108,3 +108,25 @@ def test_case_pages_do_not_grow_with_the_library(tmp_path):
     # One file per case (its page) plus the case list; nothing per pair of cases.
     count = lambda b: sum(1 for p in (b.site / "cases").rglob("*") if p.is_file())  # noqa: E731
     assert count(small) == 50 + 1 and count(large) == 200 + 1
+
+
+def test_search_across_shards(tmp_path, page):
+    """Large libraries are indexed in several bundles (bounded memory); the browser merges them."""
+    cases = {**synthetic(11), "zz-last.md": SWEDISH.replace("Trygg i Alby", "Zeta")}
+    root = make_library(tmp_path / "lib", cases)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("search_shard_size: 3000", "search_shard_size: 5"), "utf-8")
+    built = build(root)
+    assert built.returncode == 0, built.output
+    assert sorted(p.name for p in built.site.glob("pagefind*")) == ["pagefind", "pagefind-1", "pagefind-2"]
+    assert [len(list((built.site / b / "fragment").glob("*"))) for b in ("pagefind", "pagefind-1", "pagefind-2")] == [
+        5,
+        5,
+        2,
+    ]
+    with serve(built.site) as url:
+        other = page.context.browser.new_page(viewport={"width": 1280, "height": 900})
+        other.goto(url + "cases/case-0001/")
+        assert search(other, "nattvandring") == ["/cases/zz-last/"]  # in the last bundle
+        assert len(search(other, "Programme")) == 10  # results from every bundle
+        other.close()

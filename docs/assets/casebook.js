@@ -386,8 +386,13 @@
     function load() {
       if (!loading) {
         loading = import(bundle.href).then(function (pf) {
-          pf.options({ baseUrl: bundle.pathname.replace(/pagefind\/pagefind\.js$/, "") });
-          return pf;
+          var base = bundle.pathname.replace(/pagefind\/pagefind\.js$/, "");
+          pf.options({ baseUrl: base });
+          // Large libraries are indexed in several bundles: merge the others into this one.
+          var others = (box.getAttribute("data-merge") || "").split(" ").filter(Boolean);
+          return Promise.all(others.map(function (path) {
+            return pf.mergeIndex(new URL(path, location.href).href, { baseUrl: base });
+          })).then(function () { return pf; });
         });
       }
       return loading;

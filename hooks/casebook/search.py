@@ -109,16 +109,31 @@ class _Service:
                 self._proc.wait()
 
 
-class SearchIndexer:
-    """Feeds rendered case pages to Pagefind while the build goes on, then writes the bundle."""
+SHARD_SIZE = 3000
+"""Cases per search bundle. Pagefind holds a bundle's pages in memory until it is written
+(about 200 KB per 600-word case), so large libraries are indexed in shards, one after the
+other, and the browser merges them (``mergeIndex``)."""
 
-    def __init__(self, site_dir: Path, expected: int) -> None:
-        self._output = str((Path(site_dir) / "pagefind").resolve())
+
+def bundle_paths(count: int, shard_size: int = SHARD_SIZE) -> list[str]:
+    """The search bundles for ``count`` cases, relative to the site root: ``pagefind/``, ``pagefind-1/``, ..."""
+    shards = max(1, -(-count // max(1, shard_size)))
+    return ["pagefind/"] + [f"pagefind-{i}/" for i in range(1, shards)]
+
+
+class SearchIndexer:
+    """Feeds rendered case pages to Pagefind while the build goes on, then writes the bundles."""
+
+    def __init__(self, site_dir: Path, expected: int, shard_size: int = SHARD_SIZE) -> None:
+        self._site = Path(site_dir).resolve()
         self._expected = expected
-        """After this many pages the bundle is written at once, while MkDocs renders the other pages."""
+        """After this many pages the last bundle is written at once, while MkDocs renders the other pages."""
+        self._shard_size = max(1, shard_size)
+        self._bundles = bundle_paths(expected, self._shard_size)
         self._service: _Service | None = None
         self._index: int | None = None
         self._sent: list[int] = []
+        self._in_shard: list[int] = []
         self._write: int | None = None
 
     def add(self, html: str, url: str) -> None:
@@ -126,15 +141,26 @@ class SearchIndexer:
         if self._service is None:
             self._service = _Service()
             self._index = self._service.wait(self._service.send({"type": "NewIndex", "config": None}))["index_id"]
-        self._sent.append(
-            self._service.send(
-                {"type": "AddFile", "index_id": self._index, "url": url, "file_contents": html, "file_path": None}
+        message = {"type": "AddFile", "index_id": self._index, "url": url, "file_contents": html, "file_path": None}
+        self._sent.append(self._service.send(message))
+        self._in_shard.append(self._sent[-1])
+        shard = (len(self._sent) - 1) // self._shard_size
+        output = str(self._site / self._bundles[min(shard, len(self._bundles) - 1)])
+        if len(self._sent) == self._expected:  # the last page: write now, wait in finish()
+            self._write = self._service.send({"type": "WriteFiles", "index_id": self._index, "output_path": output})
+        elif len(self._in_shard) == self._shard_size:  # a full shard: write it and free its memory
+            self._finish_shard(output)
+
+    def _finish_shard(self, output: str) -> None:
+        try:
+            for message_id in self._in_shard:
+                self._service.wait(message_id)
+            self._service.wait(
+                self._service.send({"type": "WriteFiles", "index_id": self._index, "output_path": output})
             )
-        )
-        if len(self._sent) == self._expected:
-            self._write = self._service.send(
-                {"type": "WriteFiles", "index_id": self._index, "output_path": self._output}
-            )
+        finally:
+            self.close()
+        self._in_shard = []
 
     @property
     def count(self) -> int:
@@ -142,16 +168,16 @@ class SearchIndexer:
         return len(self._sent)
 
     def finish(self) -> None:
-        """Wait for every page and for the bundle in ``site_dir/pagefind`` (nothing without pages)."""
+        """Wait for every page and for the last bundle (nothing without pages)."""
         if self._service is None:
             return
         try:
-            for message_id in self._sent:
+            for message_id in self._in_shard:
                 self._service.wait(message_id)
             if self._write is None:
-                self._write = self._service.send(
-                    {"type": "WriteFiles", "index_id": self._index, "output_path": self._output}
-                )
+                shard = max(len(self._sent) - 1, 0) // self._shard_size
+                output = str(self._site / self._bundles[min(shard, len(self._bundles) - 1)])
+                self._write = self._service.send({"type": "WriteFiles", "index_id": self._index, "output_path": output})
             self._service.wait(self._write)
         finally:
             self.close()
