@@ -10,6 +10,7 @@ the inverted index, with a bounded number of candidates per case.
 
 from __future__ import annotations
 
+import heapq
 import math
 import subprocess
 from collections import defaultdict
@@ -46,6 +47,8 @@ class Indexes:
     """Keyword id → a bit of its own (for fast intersections)."""
     keyword_masks: dict
     """Case id → the OR of its keywords' bits."""
+    title_rank: dict
+    """Case id → its position in title order (for deterministic ties)."""
 
 
 def build_indexes(cases: dict, keyword_ids) -> Indexes:
@@ -61,7 +64,8 @@ def build_indexes(cases: dict, keyword_ids) -> Indexes:
     weights = {kid: math.log(1 + n / len(ids)) for kid, ids in by_keyword.items() if ids}
     keyword_bits = {kid: 1 << i for i, kid in enumerate(by_keyword)}
     keyword_masks = {cid: sum(keyword_bits[k] for k in set(case.keywords)) for cid, case in cases.items()}
-    return Indexes(by_keyword, dict(sorted(by_country.items())), weights, keyword_bits, keyword_masks)
+    title_rank = {case.id: i for i, case in enumerate(ordered)}
+    return Indexes(by_keyword, dict(sorted(by_country.items())), weights, keyword_bits, keyword_masks, title_rank)
 
 
 @dataclass(frozen=True)
@@ -94,17 +98,18 @@ def related_cases(case: Case, cases: dict, indexes: Indexes, limit: int = RELATE
     # Cases share few distinct keyword combinations: score each combination once.
     bits = indexes.keyword_bits
     own = sum(bits[k] for k in mine)
+    masks, rank = indexes.keyword_masks, indexes.title_rank
     seen: dict = {}
     scored = []
     for other in candidates:
-        common = indexes.keyword_masks[other] & own
-        if common not in seen:
+        common = masks[other] & own
+        entry = seen.get(common)
+        if entry is None:
             shared = tuple(k for k in mine if bits[k] & common)
-            seen[common] = (shared, round(sum(weights[k] for k in shared), 9))
-        shared, score = seen[common]
-        scored.append((-score, -len(shared), title_key(cases[other]), other, shared, score))
-    scored.sort(key=lambda item: item[:3])
-    return [Related(other, score, shared) for _, _, _, other, shared, score in scored[:limit]]
+            entry = seen[common] = (-round(sum(weights[k] for k in shared), 9), -len(shared), shared)
+        scored.append((entry[0], entry[1], rank[other], other, entry[2]))
+    best = heapq.nsmallest(limit, scored)  # (score, shared count, title order) decide; ids are unique
+    return [Related(other, -score, shared) for score, _, _, other, shared in best]
 
 
 @dataclass

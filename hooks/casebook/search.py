@@ -95,6 +95,11 @@ class _Service:
             raise SearchIndexError(str(reply.get("message")))
         return reply
 
+    def answered(self, message_id: int) -> bool:
+        """Whether the reply to a request has arrived (or the service has stopped)."""
+        with self._done:
+            return message_id in self._replies or self._closed
+
     def close(self) -> None:
         """End the service (safe to call twice)."""
         if self._proc.poll() is None:
@@ -135,9 +140,12 @@ class SearchIndexer:
         self._sent: list[int] = []
         self._in_shard: list[int] = []
         self._write: int | None = None
+        self._retiring: list = []
+        """Services writing a full shard: (service, its request ids, the write request)."""
 
     def add(self, html: str, url: str) -> None:
         """Queue a rendered page; its ``data-pagefind-body`` part is indexed under ``url``."""
+        self._reap()
         if self._service is None:
             self._service = _Service()
             self._index = self._service.wait(self._service.send({"type": "NewIndex", "config": None}))["index_id"]
@@ -152,15 +160,25 @@ class SearchIndexer:
             self._finish_shard(output)
 
     def _finish_shard(self, output: str) -> None:
-        try:
-            for message_id in self._in_shard:
-                self._service.wait(message_id)
-            self._service.wait(
-                self._service.send({"type": "WriteFiles", "index_id": self._index, "output_path": output})
-            )
-        finally:
-            self.close()
+        """Have the full shard written while the next one starts; its service ends once written."""
+        write = self._service.send({"type": "WriteFiles", "index_id": self._index, "output_path": output})
+        self._retiring.append((self._service, self._in_shard, write))
+        self._service = None
         self._in_shard = []
+
+    def _reap(self, wait: bool = False) -> None:
+        """End the services whose shard is written (all of them with ``wait``), raising their errors."""
+        still = []
+        for service, requests, write in self._retiring:
+            if wait or service.answered(write):
+                try:
+                    for message_id in (*requests, write):
+                        service.wait(message_id)
+                finally:
+                    service.close()
+            else:
+                still.append((service, requests, write))
+        self._retiring = still
 
     @property
     def count(self) -> int:
@@ -168,7 +186,12 @@ class SearchIndexer:
         return len(self._sent)
 
     def finish(self) -> None:
-        """Wait for every page and for the last bundle (nothing without pages)."""
+        """Wait for every page and every bundle (nothing without pages)."""
+        try:
+            self._reap(wait=True)
+        except SearchIndexError:
+            self.close()
+            raise
         if self._service is None:
             return
         try:
@@ -183,7 +206,10 @@ class SearchIndexer:
             self.close()
 
     def close(self) -> None:
-        """Stop the service (safe to call twice)."""
+        """Stop every service (safe to call twice)."""
+        for service, _, _ in self._retiring:
+            service.close()
+        self._retiring = []
         if self._service is not None:
             self._service.close()
             self._service = None
