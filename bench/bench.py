@@ -34,15 +34,8 @@ from pathlib import Path
 from synthetic import ROOT, make_floor, make_library
 
 SEARCH_WORD = "tenants"  # in synthetic.WORDS, so it occurs in most cases
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT / "tests"))
+from browser import CHROMIUM_ARGS  # noqa: E402  (the same browser flags as the tests)
 
 
 def tree_rss(root: int) -> int:

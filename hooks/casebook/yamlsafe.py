@@ -148,6 +148,16 @@ def _scalar(node: yaml.ScalarNode):
     raise ValueError(node.tag)
 
 
+def _too_deep(line_offset: int) -> YamlError:
+    """The problem for YAML nested past Python's recursion limit."""
+    return YamlError(
+        1 + line_offset,
+        "yaml",
+        "the YAML is nested too deeply to be read",
+        "use at most a few levels of lists and fields",
+    )
+
+
 def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str]:
     """A plain-words message and fix for a YAML syntax error."""
     context, problem = exc.context or "", exc.problem or ""
@@ -208,14 +218,7 @@ def _compose_checked(text: str, line_offset: int, doc: YamlDoc):
         doc.errors.append(YamlError(line, "yaml", what, fix))
         return False
     except RecursionError:
-        doc.errors.append(
-            YamlError(
-                1 + line_offset,
-                "yaml",
-                "the YAML is nested too deeply to be read",
-                "use at most a few levels of lists and fields",
-            )
-        )
+        doc.errors.append(_too_deep(line_offset))
         return False
     except yaml.reader.ReaderError as exc:  # a control character in the text
         line = text[: exc.position].count("\n") + 1 + line_offset
@@ -317,14 +320,7 @@ def _build_doc(node, doc: YamlDoc, line_offset: int) -> YamlDoc:
     try:
         doc.data = build(node, ())
     except RecursionError:
-        doc.errors.append(
-            YamlError(
-                1 + line_offset,
-                "yaml",
-                "the YAML is nested too deeply to be read",
-                "use at most a few levels of lists and fields",
-            )
-        )
+        doc.errors.append(_too_deep(line_offset))
     return doc
 
 
