@@ -9,8 +9,11 @@ Each event does one job:
   nothing is written into the source tree.
 - ``on_page_markdown``: give each planned page its template, title and description.
 - ``on_page_context``: hand the page's precomputed data to its template.
-- ``on_post_page``: stream each rendered case page to the Pagefind indexer,
-  which works on another core while MkDocs goes on.
+- ``on_page_content``: stream each case, as soon as its Markdown is converted,
+  to the Pagefind indexer, which works on another core while MkDocs goes on.
+- ``on_post_page``: free what was kept for a case page once it is written.
+- ``on_env``: a faster attribute lookup for the templates' data (plain dicts), and
+  ``cb_case_item``: a case's entry in listings, rendered once, shown on many pages.
 - ``on_post_build``: write the search index (so both ``mkdocs build`` and
   ``mkdocs serve`` have search).
 """
@@ -21,14 +24,14 @@ import logging
 import os
 from pathlib import Path
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File
 
 from casebook import format_report, load_library
 from casebook.indexes import git_history
 from casebook.pages import Settings, build_site
-from casebook.search import SHARD_SIZE, SearchIndexer, SearchIndexError, bundle_paths, search_document
+from casebook.search import SHARD_SIZE, SearchIndexer, SearchIndexError, bundle_paths
 
 log = logging.getLogger("mkdocs.hooks.casebook")
 
@@ -80,6 +83,11 @@ def on_files(files, config):
         if files.get_file_from_path(src_uri) is not None:
             raise Abort(f"Casebook: docs/{src_uri} would hide a generated file; remove it from docs/.")
         files.append(File.generated(config, src_uri, content=content))
+    env = config.theme.get_env()
+    _fast_getattr(env)
+    _state["templates"] = {
+        name: env.get_template(f"partials/cb-{name}.html") for name in ("case-head", "case-sources", "search-doc")
+    }
     return files
 
 
@@ -105,10 +113,94 @@ def on_page_context(context, page, config, nav):
     return context
 
 
+def on_page_content(html, page, config, files):
+    spec = _state["site"].pages.get(page.file.src_uri)
+    if spec is not None and spec.template == "case.html":
+        # Indexed now, while MkDocs converts the other cases, rather than after rendering:
+        # Pagefind then writes the index while the pages render, not after them. The case's
+        # head and sources are rendered once, for the search document and for the page.
+        templates = _state["templates"]
+        context = {**spec.context, "root": "../" * page.url.count("/")}
+        head = Markup(templates["case-head"].render(context))
+        sources = Markup(templates["case-sources"].render(context))
+        spec.context.update(case_head=head, case_sources=sources)
+        document = templates["search-doc"].render(head=head, sources=sources, content=html)
+        _state["search"].add(document, "/" + page.url)
+    return html
+
+
 def on_post_page(output, page, config):
-    if page.file.src_uri.startswith("cases/") and page.file.src_uri != "cases/index.md":
-        _state["search"].add(search_document(output), "/" + page.url)
+    spec = _state["site"].pages.get(page.file.src_uri)
+    if spec is not None and spec.template == "case.html":
+        spec.context.pop("case_head", None)  # written: free the memory
+        spec.context.pop("case_sources", None)
     return output
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+def _fast_getattr(env):
+    """Make ``{{ item.title }}`` on a plain dict look up the key first.
+
+    Jinja tries the attribute first and the key after the AttributeError; for
+    a dict that is the same answer (a dict's only attributes are its methods,
+    which keep their precedence here), without raising an exception for every
+    value our templates print (hundreds per page).
+    """
+    if getattr(env, "_casebook_getattr", False):
+        return
+    slow = env.getattr
+
+    def getattr_(obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return slow(obj, attribute)
+
+    env.getattr = getattr_
+    env._casebook_getattr = True
+
+
+def on_env(env, config, files):
+    _fast_getattr(env)
+    item = env.get_template("partials/cb-case-item.html").module.case_item
+    rendered = _state.setdefault("items", {})
+
+    def case_item(view, root):
+        """A case in a listing, rendered once per build for every page at the same depth."""
+        key = (view["id"], root)
+        html = rendered.get(key)
+        if html is None:
+            html = rendered[key] = Markup(item(view, root))  # autoescaped by the macro itself
+        return html
+
+    env.globals["cb_case_item"] = case_item
+    env.globals["cb_once"] = _render_once
+    return env
+
+
+def on_nav(nav, config, files):
+    _state["in_nav"] = {page.file.src_uri for page in nav.pages}
+    return nav
+
+
+def _render_once(part, page, render):
+    """A part of Material's page frame (overrides/main.html), rendered once per build for all
+    pages outside the navigation in the same folder (``cases/``, ``keywords/``): for them it is
+    the same (no tab or entry is active; MkDocs makes links relative to the page, and pages in
+    one folder share every way out of it), and rendering it is much of a page's cost. Pages in
+    the navigation render it every time. Checked by comparing built sites with and without it."""
+    if page is None or page.file.src_uri in _state.get("in_nav", ()):
+        return render()
+    key = (part, page.url.rstrip("/").rpartition("/")[0])  # the folder: links are relative to it
+    rendered = _state.setdefault("frame", {})
+    html = rendered.get(key)
+    if html is None:
+        html = rendered[key] = render()
+    return html
 
 
 def on_post_build(config):

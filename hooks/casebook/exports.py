@@ -43,8 +43,23 @@ CSV_COLUMNS = (
 SOURCE_KEYS = tuple(load_schema()["properties"]["sources"]["items"]["properties"])
 
 
-def _dump(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+def _dump(data, depth: int = 2) -> str:
+    """JSON with one entry per line down to ``depth`` (an object's keys, a list's items), each
+    entry compact: readable and diff-friendly, and written by json's C encoder (``indent=``
+    switches to its pure-Python encoder, several times slower on a large library)."""
+
+    def encode(value, level: int) -> str:
+        if level < depth and isinstance(value, dict | list) and value:
+            pad = "  " * (level + 1)
+            if isinstance(value, dict):
+                lines = [
+                    f"{pad}{json.dumps(str(k), ensure_ascii=False)}: {encode(v, level + 1)}" for k, v in value.items()
+                ]
+                return "{\n" + ",\n".join(lines) + "\n" + "  " * level + "}"
+            return "[\n" + ",\n".join(pad + encode(v, level + 1) for v in value) + "\n" + "  " * level + "]"
+        return json.dumps(value, ensure_ascii=False)
+
+    return encode(data, 0) + "\n"
 
 
 def absolute(site_url: str, path: str) -> str:

@@ -2,8 +2,8 @@
 visitor downloads only what a query needs (Material's lunr index is one file
 that grows with the library: ~90 MB at 10,000 cases).
 
-Pages are streamed to a Pagefind service (the ``pagefind --service`` binary
-from the ``pagefind[extended]`` package) as MkDocs renders them, so the index
+Cases are streamed to a Pagefind service (the ``pagefind --service`` binary
+from the ``pagefind[extended]`` package) as MkDocs converts them, so the index
 is built on another core while the build goes on; only writing it waits for
 the end. The client speaks Pagefind's service protocol directly: base64 JSON
 messages separated by commas. (The package's asyncio client polls for each
@@ -19,16 +19,6 @@ import threading
 from pathlib import Path
 
 from pagefind.service import get_executable
-
-
-def search_document(page_html: str) -> str:
-    """The part of a rendered case page that search indexes (its ``data-pagefind-body`` article),
-    as a small document: Pagefind then parses a few KB instead of the whole page."""
-    start = page_html.find('<article class="cb-case"')
-    end = page_html.find("</article>", start)
-    if start < 0 or end < 0:
-        return page_html
-    return '<!doctype html><html lang="en"><body>' + page_html[start : end + len("</article>")] + "</body></html>"
 
 
 class SearchIndexError(Exception):
