@@ -193,7 +193,8 @@ def _render_once(part, page, render):
     the same (no tab or entry is active; MkDocs makes links relative to the page, and pages in
     one folder share every way out of it), and rendering it is much of a page's cost. Pages in
     the navigation render it every time. Checked by comparing built sites with and without it."""
-    if page is None or page.file.src_uri in _state.get("in_nav", ()):
+    file = getattr(page, "file", None)  # None on the 404 page
+    if file is None or file.src_uri in _state.get("in_nav", ()):
         return render()
     key = (part, page.url.rstrip("/").rpartition("/")[0])  # the folder: links are relative to it
     rendered = _state.setdefault("frame", {})

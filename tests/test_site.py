@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import urljoin, urlparse
+
 import pytest
 
 from casebook import load_library
@@ -117,3 +120,34 @@ def test_an_empty_library_builds(library):
     built = build(library({}))
     assert built.returncode == 0, built.output
     assert "0 cases" in text_of(built.html("").select_one(".cb-stats"))
+
+
+NAV_TARGETS = {"", "cases/", "keywords/", "countries/", "explore/", "data/", "contribute/"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "cases/miljardprogrammet/",
+        "cases/together-botkyrka/",
+        "keywords/urban-renewal/",
+        "countries/se/",
+        "countries/dk/",
+        "keywords/",
+        "",
+    ],
+)
+def test_tabs_drawer_and_logo_lead_to_the_right_pages(real_site, path):
+    # The frame of pages outside the navigation is rendered once per folder (overrides/main.html):
+    # its relative links must still resolve, from every page, to the navigation's own pages.
+    page = real_site.html(path)
+    base = "https://site.test/" + path
+
+    def targets(selector):
+        return [urlparse(urljoin(base, a["href"])).path.lstrip("/") for a in page.select(selector)]
+
+    assert set(targets(".md-tabs__link")) == NAV_TARGETS
+    assert set(targets("nav.md-nav--primary .md-nav__list .md-nav__link[href]")) == NAV_TARGETS
+    assert set(targets("a.md-logo")) == {""}
+    config = json.loads(page.select_one("#__config").get_text())  # Material's app: where the site root is
+    assert urlparse(urljoin(base, config["base"] + "/")).path == "/"

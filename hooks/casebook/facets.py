@@ -13,6 +13,7 @@ must occur in the title, English title or summary; case and accents ignored).
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -20,11 +21,13 @@ from .indexes import title_key
 from .library import Library
 from .views import country_view
 
+_ACCENTS = re.compile("[\u0300-\u036f]")
+"""Combining accents, as the explorer's JavaScript removes them (casebook.js)."""
+
 
 def fold(text: str) -> str:
-    """Text as the free-text filter compares it: accents removed, lower case."""
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    """Text as the free-text filter compares it: accents removed, lower case (as in the browser)."""
+    return _ACCENTS.sub("", unicodedata.normalize("NFD", text)).lower()
 
 
 @dataclass

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cases import Case, load_case, slugify
+from .parallel import split_map
 from .problems import Problem, Problems
 from .taxonomy import Taxonomy, load_taxonomy
 
@@ -100,8 +101,7 @@ def load_library(root: Path) -> Library:
     library = Library(root=root, taxonomy=taxonomy)
     problems = list(problems)
     cases = {}
-    for path in case_files(root, problems):
-        case, found = load_case(root, path, taxonomy)
+    for case, found in split_map(lambda path: load_case(root, path, taxonomy), case_files(root, problems)):
         problems.extend(found)
         if case is not None:
             cases[case.id] = case

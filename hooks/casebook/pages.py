@@ -15,6 +15,7 @@ from . import charts, exports, facets
 from .docs import CONTRIBUTING, field_rows, refresh
 from .indexes import History, build_indexes, related_cases, title_key
 from .library import Library
+from .parallel import split_map
 from .views import case_view, country_view, json_ld, keyword_ref, keyword_view, related_view
 
 HOME = "index.md"
@@ -294,26 +295,28 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
         description="Download the cases and the keywords as open data, with a codebook.",
     )
 
-    # Case pages: metadata, related cases (from the inverted index), JSON-LD and citation.
-    cases_crumb = {"label": "Cases", "url": "cases/"}
-    for cid, case in cases.items():
-        related = related_view(related_cases(case, cases, indexes), views, taxonomy)
+    # Case pages: metadata, related cases (from the inverted index), JSON-LD and citation,
+    # computed on both cores (the slowest part of planning a large library).
+    def extras(cid: str) -> tuple:
+        case = cases[cid]
         changed = history.changed.get(case.path)
-        cite = exports.citation(
-            case,
-            settings.site_url,
-            settings.site_name,
-            settings.publisher,
-            int(_date(changed)[:4]) if changed else head_year,
+        year = int(_date(changed)[:4]) if changed else head_year
+        return (
+            related_cases(case, cases, indexes),
+            exports.citation(case, settings.site_url, settings.site_name, settings.publisher, year),
+            json_ld(case, views[cid], settings.site_url, taxonomy),
         )
+
+    cases_crumb = {"label": "Cases", "url": "cases/"}
+    for (cid, case), (related, cite, jsonld) in zip(cases.items(), split_map(extras, cases), strict=True):
         pages[f"cases/{cid}.md"] = PageSpec(
             f"cases/{cid}.md",
             "case.html",
             case.title,
             {
                 "case": views[cid],
-                "related": related,
-                "jsonld": json_ld(case, views[cid], settings.site_url, taxonomy),
+                "related": related_view(related, views, taxonomy),
+                "jsonld": jsonld,
                 "links": repo_links(case, settings),
                 "cite": cite,
             },

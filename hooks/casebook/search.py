@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import base64
 import json
+import queue
 import subprocess
 import threading
 from pathlib import Path
 
 from pagefind.service import get_executable
+
+OUTBOX = 2000
+"""Requests (~20 KB each) queued for a service before ``add`` waits: Pagefind may fall behind
+while MkDocs converts pages quickly, and catches up while they render."""
 
 
 class SearchIndexError(Exception):
@@ -39,8 +44,12 @@ class _Service:
         self._done = threading.Condition()
         self._closed = False
         self._next = 0
+        self._failed: str | None = None
+        self._outbox: queue.Queue = queue.Queue(maxsize=OUTBOX)
         self._reader = threading.Thread(target=self._read, name="pagefind-replies", daemon=True)
         self._reader.start()
+        self._writer = threading.Thread(target=self._write, name="pagefind-requests", daemon=True)
+        self._writer.start()
 
     def _read(self) -> None:
         buffer = b""
@@ -63,15 +72,30 @@ class _Service:
             self._done.notify_all()
 
     def send(self, payload: dict) -> int:
-        """Send a request without waiting; returns its id."""
+        """Queue a request without waiting (the writer thread sends it); returns its id."""
+        if self._failed:
+            raise SearchIndexError(self._failed)
         self._next += 1
-        message = {"message_id": self._next, "payload": payload}
-        try:
-            self._proc.stdin.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
-            self._proc.stdin.flush()
-        except (BrokenPipeError, OSError) as exc:
-            raise SearchIndexError(f"the Pagefind service stopped ({exc})") from None
+        self._outbox.put((self._next, payload))  # waits only when Pagefind is OUTBOX requests behind
         return self._next
+
+    def _write(self) -> None:
+        """Encode and send queued requests, so MkDocs goes on while Pagefind reads."""
+        stdin = self._proc.stdin
+        while (item := self._outbox.get()) is not None:
+            message_id, payload = item
+            message = base64.b64encode(json.dumps({"message_id": message_id, "payload": payload}).encode("utf-8"))
+            try:
+                stdin.write(message + b",")
+                if self._outbox.empty():
+                    stdin.flush()
+            except (BrokenPipeError, OSError) as exc:
+                self._failed = f"the Pagefind service stopped ({exc})"
+                break
+        try:
+            stdin.close()  # end of requests: the service exits once it has answered them
+        except OSError:
+            pass
 
     def wait(self, message_id: int, timeout: float = 600) -> dict:
         """The reply to a request; raises :class:`SearchIndexError` for an error reply."""
@@ -91,12 +115,14 @@ class _Service:
             return message_id in self._replies or self._closed
 
     def close(self) -> None:
-        """End the service (safe to call twice)."""
+        """End the service once its queued requests are sent (safe to call twice)."""
+        if self._writer.is_alive():
+            if self._failed:  # nothing more will be sent: unblock a full queue
+                while not self._outbox.empty():
+                    self._outbox.get_nowait()
+            self._outbox.put(None)
+            self._writer.join()
         if self._proc.poll() is None:
-            try:
-                self._proc.stdin.close()
-            except OSError:
-                pass
             try:
                 self._proc.wait(timeout=30)
             except subprocess.TimeoutExpired:

@@ -8,6 +8,7 @@ through MkDocs' ``url`` filter.
 
 from __future__ import annotations
 
+import functools
 import json
 
 from . import i18n
@@ -36,8 +37,13 @@ def country_view(code: str) -> dict:
 
 
 def keyword_ref(kid: str, taxonomy: Taxonomy) -> dict:
-    """A link to a keyword: id, label and page."""
-    return {"id": kid, "label": taxonomy.keywords[kid].label, "url": keyword_url(kid)}
+    """A link to a keyword: id, label and page. The same dict for every use: copy it to change it."""
+    return _ref(kid, taxonomy.keywords[kid].label)
+
+
+@functools.lru_cache(maxsize=4096)
+def _ref(kid: str, label: str) -> dict:
+    return {"id": kid, "label": label, "url": keyword_url(kid)}
 
 
 def case_view(case: Case, taxonomy: Taxonomy) -> dict:

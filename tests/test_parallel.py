@@ -1,0 +1,68 @@
+"""casebook.parallel: the second half of a list computed in a forked child, same results."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from casebook import parallel
+from casebook.parallel import MIN_ITEMS, split_map
+
+N = MIN_ITEMS * 3 + 1
+
+
+def test_results_and_order_are_those_of_a_plain_loop():
+    items = list(range(N))
+    assert split_map(lambda x: (x, str(x) * 2), items) == [(x, str(x) * 2) for x in items]
+
+
+def test_the_second_half_is_computed_in_another_process():
+    parent = os.getpid()
+    pids = split_map(lambda _: os.getpid(), range(N))
+    assert pids[0] == parent and pids[-1] != parent  # otherwise the test proves nothing below
+    assert set(pids[: N // 2]) == {parent}
+
+
+def test_a_failing_child_is_replaced_by_the_parent():
+    parent = os.getpid()
+
+    def fn(x):
+        if os.getpid() != parent:
+            raise RuntimeError("only in the child")
+        return x * x
+
+    assert split_map(fn, range(N)) == [x * x for x in range(N)]
+
+
+def test_results_the_child_cannot_send_are_computed_here():
+    parent = os.getpid()
+    # A lambda cannot be pickled: the child fails to send it, the parent computes it.
+    out = split_map(lambda x: (lambda: x) if os.getpid() != parent else x, range(N))
+    assert out == list(range(N))
+
+
+def test_an_error_in_fn_is_raised_as_usual():
+    def fn(x):
+        if x == 3:
+            raise ValueError("bad item")
+        return x
+
+    with pytest.raises(ValueError, match="bad item"):
+        split_map(fn, range(N))
+
+
+def test_no_fork_with_other_threads_or_short_lists(monkeypatch):
+    parent = os.getpid()
+    assert set(split_map(lambda _: os.getpid(), range(MIN_ITEMS - 1))) == {parent}
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert set(split_map(lambda _: os.getpid(), range(N))) == {parent}
+    finally:
+        stop.set()
+        thread.join()
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
+    assert set(split_map(lambda _: os.getpid(), range(N))) == {parent}
