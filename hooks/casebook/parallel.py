@@ -6,7 +6,7 @@ starts with the first page). :func:`split_map` hands the second half of a list
 to a forked copy of the process and gets its results back through a pipe.
 
 It falls back to a plain loop where forking is unavailable or unsafe: on
-systems without ``fork``, with one CPU, for short lists, and when the process
+systems other than Linux, with one CPU, for short lists, and when the process
 has other threads (``mkdocs serve``), since a forked child inherits no
 threads but may inherit locks they held.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 import threading
 from collections.abc import Callable, Iterable
 
@@ -23,7 +24,8 @@ MIN_ITEMS = 200
 
 
 def _can_fork() -> bool:
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+    # Linux only: on macOS a forked child that touches system frameworks may crash.
+    return sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
 
 
 def split_map(fn: Callable, items: Iterable) -> list:
