@@ -26,7 +26,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,24 +37,31 @@ sys.path.insert(0, str(ROOT / "tests"))
 from browser import CHROMIUM_ARGS  # noqa: E402  (the same browser flags as the tests)
 
 
+def _children(pid: int) -> list[int]:
+    """Child process ids of ``pid``, from /proc/<pid>/task/*/children (cheap: no scan of /proc)."""
+    kids: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            kids += map(int, Path(f"/proc/{pid}/task/{task}/children").read_text().split())
+    except OSError:
+        pass
+    return kids
+
+
 def tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants right now (from /proc)."""
-    kids: dict[int, list[int]] = defaultdict(list)
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_bytes()
-                kids[int(stat[stat.rfind(b")") + 2 :].split()[1])].append(int(entry))
-            except (OSError, IndexError, ValueError):
-                pass
+    """Resident bytes of ``root`` and all its descendants right now (from /proc).
+
+    Sampling must stay cheap: it runs beside the build, and a build that uses both cores
+    (ours) would otherwise pay for it more than a build that uses one (the floor)."""
+    page = os.sysconf("SC_PAGE_SIZE")
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
         try:
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
         except (OSError, IndexError, ValueError):
-            pass
-        stack.extend(kids.get(pid, []))
+            continue
+        stack.extend(_children(pid))
     return total
 
 
@@ -67,7 +73,7 @@ def run_measured(cmd: list[str], cwd: Path, env: dict, log: Path) -> dict:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
 
         def sample() -> None:
-            while not done.wait(0.05):
+            while not done.wait(0.1):
                 peak[0] = max(peak[0], tree_rss(proc.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)

@@ -66,3 +66,19 @@ def test_no_fork_with_other_threads_or_short_lists(monkeypatch):
         thread.join()
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
     assert set(split_map(lambda _: os.getpid(), range(N))) == {parent}
+
+
+def test_background_computes_in_another_process_and_falls_back_here():
+    parent = os.getpid()
+    job = parallel.background(lambda: {"pid": os.getpid(), "value": 42})
+    result = job()
+    assert result["value"] == 42 and result["pid"] != parent
+
+    def only_here():
+        if os.getpid() != parent:
+            raise RuntimeError("fails in the child")
+        return "computed here"
+
+    assert parallel.background(only_here)() == "computed here"
+    with pytest.raises(ZeroDivisionError):
+        parallel.background(lambda: 1 / 0)()

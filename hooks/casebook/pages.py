@@ -15,7 +15,7 @@ from . import charts, exports, facets
 from .docs import CONTRIBUTING, field_rows, refresh
 from .indexes import History, build_indexes, related_cases, title_key
 from .library import Library
-from .parallel import split_map
+from .parallel import MIN_ITEMS, background, split_map
 from .views import case_view, country_view, json_ld, keyword_ref, keyword_view, related_view
 
 HOME = "index.md"
@@ -118,6 +118,27 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
         "vocabulary": len(taxonomy.keywords),
     }
     head_year = int(_date(history.head)[:4]) if history.head else None
+    dataset = {
+        "title": settings.site_name,
+        "publisher": settings.publisher,
+        "license": settings.license,
+        "license_url": settings.license_url,
+        "url": exports.absolute(settings.site_url, ""),
+        "version": _date(history.head),
+    }
+
+    def make_data_files() -> dict:
+        explorer, explorer_text = facets.explorer_data(library)
+        return {
+            "data/explorer.json": explorer,
+            "data/explorer-text.json": explorer_text,
+            "data/cases.json": exports.cases_json(library, settings.site_url, dataset),
+            "data/cases.csv": exports.cases_csv(library, settings.site_url),
+            "data/keywords.json": exports.keywords_json(library, settings.site_url, counts),
+            "data/keywords.ttl": exports.keywords_skos(library, settings.site_url, settings.site_name),
+        }
+
+    data_files = background(make_data_files) if len(cases) >= MIN_ITEMS else make_data_files
 
     # Home: counts, ways in, and the latest additions (git history, else by start year).
     never = float("inf")  # not committed yet: newest of all
@@ -250,51 +271,6 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
             description="How to add or correct a case, and the fields a case has.",
         )
 
-    # Explorer and open data.
-    explorer, explorer_text = facets.explorer_data(library)
-    files["data/explorer.json"] = explorer
-    files["data/explorer-text.json"] = explorer_text
-    pages[EXPLORE] = PageSpec(
-        EXPLORE,
-        "explore.html",
-        "Explore",
-        {"stats": stats},
-        crumbs=[home],
-        hide=("navigation", "toc"),
-        description="Filter the cases by keyword, keyword group, country, period and text.",
-    )
-    dataset = {
-        "title": settings.site_name,
-        "publisher": settings.publisher,
-        "license": settings.license,
-        "license_url": settings.license_url,
-        "url": exports.absolute(settings.site_url, ""),
-        "version": _date(history.head),
-    }
-    files["data/cases.json"] = exports.cases_json(library, settings.site_url, dataset)
-    files["data/cases.csv"] = exports.cases_csv(library, settings.site_url)
-    files["data/keywords.json"] = exports.keywords_json(library, settings.site_url, counts)
-    files["data/keywords.ttl"] = exports.keywords_skos(library, settings.site_url, settings.site_name)
-    dataset_citation = (
-        f"{settings.publisher} ({head_year or 'n.d.'}). {settings.site_name}: a library of "
-        f"good-practice cases [data set]. {dataset['url']} (accessed <date>)."
-    )
-    pages[DATA] = PageSpec(
-        DATA,
-        "data.html",
-        "Data",
-        {
-            "fields": field_rows(),
-            "dataset": dataset,
-            "citation": dataset_citation,
-            "stats": stats,
-            "csv_columns": exports.CSV_COLUMNS,
-            "sizes": {path: len(text.encode("utf-8")) for path, text in files.items()},
-        },
-        crumbs=[home],
-        description="Download the cases and the keywords as open data, with a codebook.",
-    )
-
     # Case pages: metadata, related cases (from the inverted index), JSON-LD and citation,
     # computed on both cores (the slowest part of planning a large library).
     def extras(cid: str) -> tuple:
@@ -324,4 +300,36 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
             description=case.summary,
             crumbs=[home, cases_crumb],
         )
+
+    # Explorer and open data (computed on the other core since the start).
+    files.update(data_files())
+    pages[EXPLORE] = PageSpec(
+        EXPLORE,
+        "explore.html",
+        "Explore",
+        {"stats": stats},
+        crumbs=[home],
+        hide=("navigation", "toc"),
+        description="Filter the cases by keyword, keyword group, country, period and text.",
+    )
+    dataset_citation = (
+        f"{settings.publisher} ({head_year or 'n.d.'}). {settings.site_name}: a library of "
+        f"good-practice cases [data set]. {dataset['url']} (accessed <date>)."
+    )
+    pages[DATA] = PageSpec(
+        DATA,
+        "data.html",
+        "Data",
+        {
+            "fields": field_rows(),
+            "dataset": dataset,
+            "citation": dataset_citation,
+            "stats": stats,
+            "csv_columns": exports.CSV_COLUMNS,
+            "sizes": {path: len(text.encode("utf-8")) for path, text in files.items()},
+        },
+        crumbs=[home],
+        description="Download the cases and the keywords as open data, with a codebook.",
+    )
+
     return Site(pages, files)

@@ -3,7 +3,9 @@
 Python runs one thread at a time, and loading and planning a library of 10,000
 cases takes seconds while the second core has nothing to do yet (Pagefind only
 starts with the first page). :func:`split_map` hands the second half of a list
-to a forked copy of the process and gets its results back through a pipe.
+to a forked copy of the process and gets its results back through a pipe;
+:func:`background` computes one independent result (the data exports) in a
+forked copy while this process goes on.
 
 It falls back to a plain loop where forking is unavailable or unsafe: on
 systems other than Linux, with one CPU, for short lists, and when the process
@@ -39,25 +41,51 @@ def split_map(fn: Callable, items: Iterable) -> list:
     if len(items) < MIN_ITEMS or not _can_fork():
         return [fn(x) for x in items]
     half = len(items) // 2
+    child = _fork(lambda: [fn(x) for x in items[half:]])
+    try:
+        first = [fn(x) for x in items[:half]]
+    finally:
+        second = _collect(child)
+    return first + (second if second is not None else [fn(x) for x in items[half:]])
+
+
+def _fork(fn: Callable) -> tuple[int, int]:
+    """Start ``fn()`` in a forked child; its pickled result comes through the returned pipe."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, exit without running the parent's exit handlers
         status = 1
         try:
             os.close(read)
-            data = pickle.dumps([fn(x) for x in items[half:]], pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(fn(), pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write, "wb") as out:
                 out.write(data)
             status = 0
         finally:
             os._exit(status)
     os.close(write)
-    try:
-        first = [fn(x) for x in items[:half]]
-    finally:
-        with os.fdopen(read, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-    if status != 0 or not data:
-        return first + [fn(x) for x in items[half:]]
-    return first + pickle.loads(data)
+    return pid, read
+
+
+def _collect(child: tuple[int, int]):
+    """The child's result, or ``None`` if it failed (after it has ended either way)."""
+    pid, read = child
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    return pickle.loads(data) if status == 0 and data else None
+
+
+def background(fn: Callable) -> Callable:
+    """Start computing ``fn()`` (not ``None``) on the other core; call the result to get its value.
+
+    Without a usable fork (see :func:`split_map`), or if the child fails, the value is
+    computed when asked for, here, so the result and any exception are the usual ones.
+    """
+    child = _fork(fn) if _can_fork() else None
+
+    def result():
+        value = _collect(child) if child is not None else None
+        return fn() if value is None else value
+
+    return result

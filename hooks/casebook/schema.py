@@ -13,28 +13,34 @@ import json
 import re
 from collections.abc import Iterator
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-import jsonschema
 
 from . import i18n
 from .problems import Problems, did_you_mean
 from .yamlsafe import YamlDoc, field_name
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 @functools.cache
 def load_schema(name: str = "case") -> dict:
     """The JSON Schema ``schema/<name>.schema.json`` shipped with the package."""
     text = resources.files(__package__).joinpath("schema").joinpath(f"{name}.schema.json").read_text("utf-8")
-    schema = json.loads(text)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return schema
+    return json.loads(text)
 
 
 @functools.cache
 def _validator(name: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(load_schema(name))
+    """jsonschema's validator, which explains every violation: imported only when a value is wrong
+    (it takes longer to import than a valid library of 100 cases takes to check)."""
+    import jsonschema
+
+    schema = load_schema(name)
+    jsonschema.Draft202012Validator.check_schema(schema)  # a fork's edited schema is itself checked
+    return jsonschema.Draft202012Validator(schema)
 
 
 def _resolve(root: dict, schema: dict) -> dict:

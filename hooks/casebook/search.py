@@ -14,16 +14,27 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import queue
 import subprocess
 import threading
 from pathlib import Path
 
-from pagefind.service import get_executable
-
 OUTBOX = 2000
 """Requests (~20 KB each) queued for a service before ``add`` waits: Pagefind may fall behind
 while MkDocs converts pages quickly, and catches up while they render."""
+
+
+def _executable():
+    """The Pagefind binary: $PAGEFIND_BINARY_PATH, else the one from ``pagefind[extended]``
+    (without importing ``pagefind.service``, whose asyncio import alone costs more than a page)."""
+    if os.environ.get("PAGEFIND_BINARY_PATH"):
+        return os.environ["PAGEFIND_BINARY_PATH"]
+    try:
+        from pagefind_bin_extended import get_executable
+    except ImportError:
+        from pagefind.service import get_executable
+    return get_executable()
 
 
 class SearchIndexError(Exception):
@@ -34,7 +45,7 @@ class _Service:
     """A running ``pagefind --service`` process and its replies, read on a thread."""
 
     def __init__(self) -> None:
-        binary = get_executable()
+        binary = _executable()
         if binary is None:
             raise SearchIndexError("the Pagefind binary is missing: pip install 'pagefind[extended]'")
         self._proc = subprocess.Popen(
