@@ -13,7 +13,7 @@ Each event does one job:
   to the Pagefind indexer, which works on another core while MkDocs goes on.
 - ``on_post_page``: free what was kept for a case page once it is written.
 - ``on_env``: a faster attribute lookup for the templates' data (plain dicts), and
-  ``cb_case_item``: a case's entry in listings, rendered once, shown on many pages.
+  ``cb_case_items``: cases' entries in listings, each rendered once, shown on many pages.
 - ``on_post_build``: write the search index (so both ``mkdocs build`` and
   ``mkdocs serve`` have search).
 """
@@ -169,15 +169,18 @@ def on_env(env, config, files):
     item = env.get_template("partials/cb-case-item.html").module.case_item
     rendered = _state.setdefault("items", {})
 
-    def case_item(view, root):
-        """A case in a listing, rendered once per build for every page at the same depth."""
-        key = (view["id"], root)
-        html = rendered.get(key)
-        if html is None:
-            html = rendered[key] = Markup(item(view, root))  # autoescaped by the macro itself
-        return html
+    def case_items(views, root):
+        """Cases in a listing; each rendered once per build for every page at the same depth."""
+        out = []
+        for view in views:
+            key = (view["id"], root)
+            html = rendered.get(key)
+            if html is None:
+                html = rendered[key] = item(view, root)  # autoescaped by the macro itself
+            out.append(html)
+        return Markup("".join(out))
 
-    env.globals["cb_case_item"] = case_item
+    env.globals["cb_case_items"] = case_items
     env.globals["cb_once"] = _render_once
     return env
 

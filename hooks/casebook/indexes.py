@@ -86,27 +86,36 @@ def related_cases(case: Case, cases: dict, indexes: Indexes, limit: int = RELATE
     """
     weights = indexes.weights
     mine = sorted(case.keywords, key=lambda k: (-weights.get(k, 0.0), k))
+    need = CANDIDATES + 1  # the case itself is gathered too, then dropped
     candidates: dict = {}
     for kid in mine:
-        for other in indexes.by_keyword.get(kid, ()):
-            if other != case.id and other not in candidates:
-                candidates[other] = None
-                if len(candidates) >= CANDIDATES:
-                    break
-        if len(candidates) >= CANDIDATES:
+        postings = indexes.by_keyword.get(kid, ())
+        if not candidates:
+            candidates = dict.fromkeys(postings[:need])
+        else:
+            for other in postings:
+                if other not in candidates:
+                    candidates[other] = None
+                    if len(candidates) >= need:
+                        break
+        if len(candidates) >= need:
             break
+    candidates.pop(case.id, None)
+    if len(candidates) > CANDIDATES:
+        candidates.popitem()  # the last gathered: the case itself was not among them
     # Cases share few distinct keyword combinations: score each combination once.
     bits = indexes.keyword_bits
-    own = sum(bits[k] for k in mine)
+    pairs = [(bits[k], k) for k in mine]
+    own = sum(bit for bit, _ in pairs)
     masks, rank = indexes.keyword_masks, indexes.title_rank
     seen: dict = {}
     scored = []
     for other in candidates:
         common = masks[other] & own
         entry = seen.get(common)
-        if entry is None:
-            shared = tuple(k for k in mine if bits[k] & common)
-            entry = seen[common] = (-round(sum(weights[k] for k in shared), 9), -len(shared), shared)
+        if entry is None:  # list comprehensions: this loop runs ~200 times per case
+            shared = tuple([k for bit, k in pairs if bit & common])
+            entry = seen[common] = (-round(sum([weights[k] for k in shared]), 9), -len(shared), shared)
         scored.append((entry[0], entry[1], rank[other], other, entry[2]))
     best = heapq.nsmallest(limit, scored)  # (score, shared count, title order) decide; ids are unique
     return [Related(other, -score, shared) for score, _, _, other, shared in best]
