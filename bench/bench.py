@@ -268,6 +268,16 @@ def search_cell(s: dict) -> str:
     return f"{pair_top(s['search'])}{ahead}; {s['results']} results, first after {when}"
 
 
+def rounds(res: dict) -> list[float]:
+    """Casebook/floor per round: the two builds of a round ran back to back, under the same load."""
+    return [o["s"] / f["s"] for o, f in zip(res["runs"]["ours"], res["runs"]["floor"], strict=True)]
+
+
+def fastest(res: dict) -> float:
+    """The ratio of the fastest builds (the least disturbed by other work on the machine)."""
+    return min(r["s"] for r in res["runs"]["ours"]) / min(r["s"] for r in res["runs"]["floor"])
+
+
 def table(res: dict) -> str:
     """The Markdown table for one N."""
     med = {k: statistics.median(r["s"] for r in v) for k, v in res["runs"].items()}
@@ -278,6 +288,17 @@ def table(res: dict) -> str:
         ("build time, median (s)", f"{med['ours']:.2f}", f"{med['floor']:.2f}", f"{med['ours'] / med['floor']:.2f}×"),
         ("build time per case (ms)", *(f"{med[k] / res['n'] * 1000:.1f}" for k in ("ours", "floor")), ""),
         ("all runs (s)", *(", ".join(f"{r['s']:.2f}" for r in res["runs"][k]) for k in ("ours", "floor")), ""),
+        (
+            "ratio per round, median (each build / the other site's build in the same round)",
+            ", ".join(f"{x:.2f}" for x in rounds(res)),
+            "",
+            f"{statistics.median(rounds(res)):.2f}×",
+        ),
+        (
+            "fastest build (s)",
+            *(f"{min(r['s'] for r in res['runs'][k]):.2f}" for k in ("ours", "floor")),
+            f"{fastest(res):.2f}×",
+        ),
         (
             "peak RSS, largest process (MB)",
             f"{peak['ours'] / 2**20:.0f}",
@@ -348,8 +369,8 @@ def report(results: list[dict], repeat: int, seed: int, load_before: str) -> str
         "## Growth with N\n",
         "Marginal = extra ms per extra case since the previous N (the slope; constant if linear).\n",
         "| N | Casebook (s) | per case (ms) | marginal (ms) | floor (s) | per case (ms) | marginal (ms) | "
-        "Casebook/floor |",
-        "|---|---|---|---|---|---|---|---|",
+        "Casebook/floor | per round, median | fastest/fastest |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     prev = None
     for r in results:
@@ -358,7 +379,7 @@ def report(results: list[dict], repeat: int, seed: int, load_before: str) -> str
         out.append(
             f"| {r['n']} | {m['ours']:.2f} | {m['ours'] / r['n'] * 1000:.1f} | {slope['ours']} | "
             f"{m['floor']:.2f} | {m['floor'] / r['n'] * 1000:.1f} | {slope['floor']} | "
-            f"{m['ours'] / m['floor']:.2f}× |"
+            f"{m['ours'] / m['floor']:.2f}× | {statistics.median(rounds(r)):.2f}× | {fastest(r):.2f}× |"
         )
         prev = (r["n"], m)
     out.append("")
@@ -372,7 +393,10 @@ def report(results: list[dict], repeat: int, seed: int, load_before: str) -> str
         "- Peak RSS, largest process: `ru_maxrss` from `os.wait4` on the build process; Linux folds in every "
         "waited-for descendant (e.g. a search indexer binary), so this is the largest single process of the tree, "
         "not their sum. Peak RSS, whole tree: the sum of RSS over the build process and all its descendants, "
-        "sampled from /proc every 50 ms (can miss short spikes; each scan costs ~1 ms of CPU).\n"
+        "sampled every 100 ms from /proc, walking only the build's process tree (can miss short spikes).\n"
+        "- Cores: our build uses a second core (Pagefind indexes beside MkDocs; loading and planning are split "
+        "with a forked copy), the floor one. Other work on a shared machine therefore slows ours more: the "
+        "per-round ratio and the fastest builds show the difference under equal, and under the least, load.\n"
         "- Site size: sum of file sizes under the output folder (apparent size, no compression).\n"
         "- Downloads: Chromium (Playwright) against `http.server` on 127.0.0.1 (no HTTP compression), cold cache. "
         "Sums of response bodies; gz = each body gzipped at level 6. Open a case page = everything fetched until "
