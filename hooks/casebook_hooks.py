@@ -12,9 +12,12 @@ Each event does one job:
 - ``on_page_content``: stream each case, as soon as its Markdown is converted,
   to the Pagefind indexer, which works on another core while MkDocs goes on.
 - ``on_post_page``: free what was kept for a case page once it is written.
-- ``on_env``: a faster attribute lookup for the templates' data (plain dicts), and
-  ``cb_case_items``: cases' entries in listings, each rendered once, shown on many pages.
-- ``on_post_build``: write the search index (so both ``mkdocs build`` and
+- ``on_nav``: note the navigation's pages (their page frame is rendered for each).
+- ``on_env``: a faster attribute lookup for the templates' data (plain dicts);
+  ``cb_case_items``: cases' entries in listings, each rendered once, shown on many
+  pages; ``cb_once``: the page frame of pages outside the navigation, rendered once
+  per folder (overrides/main.html).
+- ``on_post_build``: wait for the search index (so both ``mkdocs build`` and
   ``mkdocs serve`` have search).
 """
 
@@ -187,6 +190,7 @@ def on_env(env, config, files):
 
 def on_nav(nav, config, files):
     _state["in_nav"] = {page.file.src_uri for page in nav.pages}
+    _state["nav_urls"] = [page.url for page in nav.pages]
     return nav
 
 
@@ -199,6 +203,8 @@ def _render_once(part, page, render):
     file = getattr(page, "file", None)  # None on the 404 page
     if file is None or file.src_uri in _state.get("in_nav", ()):
         return render()
+    if any(url.startswith(page.url) for url in _state.get("nav_urls", ())):
+        return render()  # a navigation page below this one: its link differs from the neighbours'
     key = (part, page.url.rstrip("/").rpartition("/")[0])  # the folder: links are relative to it
     rendered = _state.setdefault("frame", {})
     html = rendered.get(key)

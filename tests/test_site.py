@@ -151,3 +151,30 @@ def test_tabs_drawer_and_logo_lead_to_the_right_pages(real_site, path):
     assert set(targets("a.md-logo")) == {""}
     config = json.loads(page.select_one("#__config").get_text())  # Material's app: where the site root is
     assert urlparse(urljoin(base, config["base"] + "/")).path == "/"
+
+
+def test_the_shared_frame_is_not_reused_where_its_links_would_differ(library):
+    # guide/ is outside the navigation but contains a page that is in it; other/ is a neighbour
+    # folder at the same depth. From each, the tab and drawer links must reach guide/install/.
+    folder = library({"a.md": case_text("A programme")})
+    config = (folder / "mkdocs.yml").read_text("utf-8")
+    (folder / "mkdocs.yml").write_text(
+        config.replace(
+            "  - Contribute: contribute/index.md\n",
+            "  - Contribute: contribute/index.md\n  - Install: guide/install.md\n",
+        ),
+        "utf-8",
+    )
+    for path in ("guide/index.md", "guide/install.md", "other/index.md"):
+        (folder / "docs" / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "docs" / path).write_text(f"# {path}\n\nText.\n", "utf-8")
+    built = build(folder)
+    assert built.returncode == 0, built.output
+    for path in ("guide/", "other/", "cases/a/"):
+        page = built.html(path)
+        base = "https://site.test/" + path
+        tabs = {urlparse(urljoin(base, a["href"])).path for a in page.select(".md-tabs__link")}
+        drawer = {
+            urlparse(urljoin(base, a["href"])).path for a in page.select("nav.md-nav--primary .md-nav__link[href]")
+        }
+        assert "/guide/install/" in tabs and "/guide/install/" in drawer, path
