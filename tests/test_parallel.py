@@ -82,3 +82,22 @@ def test_background_computes_in_another_process_and_falls_back_here():
     assert parallel.background(only_here)() == "computed here"
     with pytest.raises(ZeroDivisionError):
         parallel.background(lambda: 1 / 0)()
+
+
+def test_background_can_be_cancelled_and_asked_twice():
+    job = parallel.background(lambda: list(range(10**6)))  # a large result: the child blocks on the pipe
+    job.cancel()
+    job.cancel()  # twice is fine
+    assert job() == list(range(10**6))  # computed here after a cancel
+    again = parallel.background(lambda: "once")
+    assert again() == again() == "once"
+
+
+def test_no_fork_possible_means_both_halves_here(monkeypatch):
+    def no_fork():
+        raise OSError("fork: resource temporarily unavailable")
+
+    monkeypatch.setattr(parallel.os, "fork", no_fork)
+    parent = os.getpid()
+    assert set(split_map(lambda _: os.getpid(), range(N))) == {parent}
+    assert parallel.background(lambda: os.getpid())() == parent

@@ -52,9 +52,9 @@ def _dump(data, depth: int = 2) -> str:
         if level < depth and isinstance(value, dict | list) and value:
             pad = "  " * (level + 1)
             if isinstance(value, dict):
-                lines = [
-                    f"{pad}{json.dumps(str(k), ensure_ascii=False)}: {encode(v, level + 1)}" for k, v in value.items()
-                ]
+                if not all(isinstance(k, str) for k in value):
+                    raise TypeError("the exports' keys are text")
+                lines = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {encode(v, level + 1)}" for k, v in value.items()]
                 return "{\n" + ",\n".join(lines) + "\n" + "  " * level + "}"
             return "[\n" + ",\n".join(pad + encode(v, level + 1) for v in value) + "\n" + "  " * level + "]"
         return json.dumps(value, ensure_ascii=False)

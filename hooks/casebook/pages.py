@@ -138,8 +138,6 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
             "data/keywords.ttl": exports.keywords_skos(library, settings.site_url, settings.site_name),
         }
 
-    data_files = background(make_data_files) if len(cases) >= MIN_ITEMS else make_data_files
-
     # Home: counts, ways in, and the latest additions (git history, else by start year).
     never = float("inf")  # not committed yet: newest of all
 
@@ -284,7 +282,15 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
         )
 
     cases_crumb = {"label": "Cases", "url": "cases/"}
-    for (cid, case), (related, cite, jsonld) in zip(cases.items(), split_map(extras, cases), strict=True):
+    # Meanwhile the data exports are computed in another process (the planning's other half).
+    data_files = background(make_data_files) if len(cases) >= MIN_ITEMS else make_data_files
+    try:
+        per_case = split_map(extras, cases)
+    except BaseException:
+        if isinstance(data_files, background):
+            data_files.cancel()
+        raise
+    for (cid, case), (related, cite, jsonld) in zip(cases.items(), per_case, strict=True):
         pages[f"cases/{cid}.md"] = PageSpec(
             f"cases/{cid}.md",
             "case.html",
@@ -301,7 +307,7 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
             crumbs=[home, cases_crumb],
         )
 
-    # Explorer and open data (computed on the other core since the start).
+    # Explorer and open data.
     files.update(data_files())
     pages[EXPLORE] = PageSpec(
         EXPLORE,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -41,7 +42,7 @@ def split_map(fn: Callable, items: Iterable) -> list:
     if len(items) < MIN_ITEMS or not _can_fork():
         return [fn(x) for x in items]
     half = len(items) // 2
-    child = _fork(lambda: [fn(x) for x in items[half:]])
+    child = _fork(lambda: [fn(x) for x in items[half:]])  # None: no fork, both halves here
     try:
         first = [fn(x) for x in items[:half]]
     finally:
@@ -49,10 +50,16 @@ def split_map(fn: Callable, items: Iterable) -> list:
     return first + (second if second is not None else [fn(x) for x in items[half:]])
 
 
-def _fork(fn: Callable) -> tuple[int, int]:
-    """Start ``fn()`` in a forked child; its pickled result comes through the returned pipe."""
+def _fork(fn: Callable) -> tuple[int, int] | None:
+    """Start ``fn()`` in a forked child; its pickled result comes through the returned pipe
+    (``None``: the system could not fork; compute here)."""
     read, write = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return None
     if pid == 0:  # the child: compute, send, exit without running the parent's exit handlers
         status = 1
         try:
@@ -67,8 +74,10 @@ def _fork(fn: Callable) -> tuple[int, int]:
     return pid, read
 
 
-def _collect(child: tuple[int, int]):
-    """The child's result, or ``None`` if it failed (after it has ended either way)."""
+def _collect(child: tuple[int, int] | None):
+    """The child's result, or ``None`` if it failed or never started (after it has ended)."""
+    if child is None:
+        return None
     pid, read = child
     with os.fdopen(read, "rb") as pipe:
         data = pipe.read()
@@ -76,16 +85,34 @@ def _collect(child: tuple[int, int]):
     return pickle.loads(data) if status == 0 and data else None
 
 
-def background(fn: Callable) -> Callable:
-    """Start computing ``fn()`` (not ``None``) on the other core; call the result to get its value.
+class background:
+    """Start computing ``fn()`` (not ``None``) on the other core; call the object for its value.
 
     Without a usable fork (see :func:`split_map`), or if the child fails, the value is
     computed when asked for, here, so the result and any exception are the usual ones.
+    Call :meth:`cancel` if the value will not be asked for (e.g. on an error).
     """
-    child = _fork(fn) if _can_fork() else None
 
-    def result():
-        value = _collect(child) if child is not None else None
-        return fn() if value is None else value
+    def __init__(self, fn: Callable) -> None:
+        self._fn = fn
+        self._child = _fork(fn) if _can_fork() else None
+        self._value = None
 
-    return result
+    def __call__(self):
+        if self._value is None:
+            child, self._child = self._child, None
+            value = _collect(child)
+            self._value = self._fn() if value is None else value
+        return self._value
+
+    def cancel(self) -> None:
+        """Stop the child and collect it, if it is still there."""
+        child, self._child = self._child, None
+        if child is not None:
+            pid, read = child
+            os.close(read)  # a child still writing gets a broken pipe and ends
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            os.waitpid(pid, 0)

@@ -18,6 +18,7 @@ import os
 import queue
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 OUTBOX = 2000
@@ -83,30 +84,37 @@ class _Service:
             self._done.notify_all()
 
     def send(self, payload: dict) -> int:
-        """Queue a request without waiting (the writer thread sends it); returns its id."""
-        if self._failed:
-            raise SearchIndexError(self._failed)
+        """Queue a request without waiting (the writer thread sends it); returns its id.
+
+        Waits only while Pagefind is :data:`OUTBOX` requests behind, and raises
+        :class:`SearchIndexError` as soon as the writer has failed (Pagefind stopped)."""
         self._next += 1
-        self._outbox.put((self._next, payload))  # waits only when Pagefind is OUTBOX requests behind
-        return self._next
+        while True:
+            if self._failed:
+                raise SearchIndexError(self._failed)
+            try:
+                self._outbox.put((self._next, payload), timeout=0.2)
+                return self._next
+            except queue.Full:
+                continue
 
     def _write(self) -> None:
         """Encode and send queued requests, so MkDocs goes on while Pagefind reads."""
         stdin = self._proc.stdin
-        while (item := self._outbox.get()) is not None:
-            message_id, payload = item
-            message = base64.b64encode(json.dumps({"message_id": message_id, "payload": payload}).encode("utf-8"))
-            try:
-                stdin.write(message + b",")
+        try:
+            while (item := self._outbox.get()) is not None:
+                message_id, payload = item
+                data = json.dumps({"message_id": message_id, "payload": payload}).encode("utf-8")
+                stdin.write(base64.b64encode(data) + b",")
                 if self._outbox.empty():
                     stdin.flush()
-            except (BrokenPipeError, OSError) as exc:
-                self._failed = f"the Pagefind service stopped ({exc})"
-                break
-        try:
-            stdin.close()  # end of requests: the service exits once it has answered them
-        except OSError:
-            pass
+        except Exception as exc:  # a broken pipe (Pagefind stopped) or anything else: stop sending
+            self._failed = f"the Pagefind service stopped ({exc})"
+        finally:
+            try:
+                stdin.close()  # end of requests: the service exits once it has answered them
+            except OSError:
+                pass
 
     def wait(self, message_id: int, timeout: float = 600) -> dict:
         """The reply to a request; raises :class:`SearchIndexError` for an error reply."""
@@ -125,20 +133,28 @@ class _Service:
         with self._done:
             return message_id in self._replies or self._closed
 
-    def close(self) -> None:
-        """End the service once its queued requests are sent (safe to call twice)."""
-        if self._writer.is_alive():
-            if self._failed:  # nothing more will be sent: unblock a full queue
-                while not self._outbox.empty():
-                    self._outbox.get_nowait()
-            self._outbox.put(None)
-            self._writer.join()
+    def close(self, timeout: float = 30) -> None:
+        """End the service once its queued requests are sent; kill it if it does not end within
+        ``timeout`` seconds (safe to call twice)."""
+        deadline = time.monotonic() + timeout
+        while self._writer.is_alive() and time.monotonic() < deadline:
+            try:
+                self._outbox.put(None, timeout=0.2)  # the end of the requests
+                break
+            except queue.Full:
+                if self._failed:  # the writer has stopped: nothing will take them
+                    break
+        self._writer.join(max(0.0, deadline - time.monotonic()))
         if self._proc.poll() is None:
             try:
-                self._proc.wait(timeout=30)
+                self._proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                self._proc.kill()
+                self._proc.kill()  # a writer blocked on its pipe then fails and ends
                 self._proc.wait()
+        self._writer.join(5)
+        self._reader.join(5)  # the service has ended: its output is at its end
+        if not self._reader.is_alive():
+            self._proc.stdout.close()
 
 
 SHARD_SIZE = 3000
