@@ -187,7 +187,7 @@ class SearchIndexer:
         """Services writing a full shard: (service, its request ids, the write request)."""
 
     def add(self, html: str, url: str) -> None:
-        """Queue a rendered page; its ``data-pagefind-body`` part is indexed under ``url``."""
+        """Queue a case's search document; its ``data-pagefind-body`` part is indexed under ``url``."""
         self._reap()
         if self._service is None:
             self._service = _Service()
