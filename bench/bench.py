@@ -65,16 +65,36 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def run_measured(cmd: list[str], cwd: Path, env: dict, log: Path) -> dict:
-    """Run ``cmd``; wall time, wait4 ru_maxrss (largest process in the tree) and sampled tree RSS peak."""
+def tree_pss(root: int) -> int:
+    """Proportional set size of ``root`` and all its descendants right now (smaps_rollup): each
+    memory page shared by n processes (a forked child and its parent) counts 1/n in each, so
+    the sum is the memory the build really holds. Slower to read than RSS: sampled only in an
+    untimed build."""
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+        except (OSError, IndexError, ValueError):
+            continue
+        stack.extend(_children(pid))
+    return total
+
+
+def run_measured(cmd: list[str], cwd: Path, env: dict, log: Path, sampler=tree_rss, every: float = 0.1) -> dict:
+    """Run ``cmd``; wall time, wait4 ru_maxrss (largest process in the tree) and the peak of
+    ``sampler`` over the process tree."""
     peak, done = [0], threading.Event()
     with open(log, "wb") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
 
         def sample() -> None:
-            while not done.wait(0.1):
-                peak[0] = max(peak[0], tree_rss(proc.pid))
+            while not done.wait(every):
+                peak[0] = max(peak[0], sampler(proc.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -239,9 +259,14 @@ def bench_n(work: Path, n: int, repeat: int, seed: int) -> dict:
             cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(sites[kind])]
             runs[kind].append(run_measured(cmd, folder, e, work / f"{kind}-{n}-{r}.log"))
             print(f"  N={n} {kind} run {r + 1}/{repeat}: {runs[kind][-1]['s']:.1f} s", file=sys.stderr, flush=True)
+    pss = {}
+    for kind, folder, e in (("ours", lib, env), ("floor", floor, floor_env)):  # memory only: not timed
+        shutil.rmtree(sites[kind], ignore_errors=True)
+        cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(sites[kind])]
+        pss[kind] = run_measured(cmd, folder, e, work / f"{kind}-{n}-pss.log", sampler=tree_pss, every=0.2)["tree"]
     stats = {kind: site_stats(site) for kind, site in sites.items()}
     browser = browser_measures(sites["ours"], sites["floor"], "cases/case-00001/")
-    return {"n": n, "runs": runs, "stats": stats, "browser": browser}
+    return {"n": n, "runs": runs, "pss": pss, "stats": stats, "browser": browser}
 
 
 def kb(value: float) -> str:
@@ -310,6 +335,12 @@ def table(res: dict) -> str:
             f"{tree['ours'] / 2**20:.0f}",
             f"{tree['floor'] / 2**20:.0f}",
             f"{tree['ours'] / max(tree['floor'], 1):.2f}×",
+        ),
+        (
+            "peak PSS, whole tree sampled (MB): memory in use, shared pages divided",
+            f"{res['pss']['ours'] / 2**20:.0f}",
+            f"{res['pss']['floor'] / 2**20:.0f}",
+            f"{res['pss']['ours'] / max(res['pss']['floor'], 1):.2f}×",
         ),
         (
             "site size (files)",
@@ -393,9 +424,13 @@ def report(results: list[dict], repeat: int, seed: int, load_before: str) -> str
         "- Peak RSS, largest process: `ru_maxrss` from `os.wait4` on the build process; Linux folds in every "
         "waited-for descendant (e.g. a search indexer binary), so this is the largest single process of the tree, "
         "not their sum. Peak RSS, whole tree: the sum of RSS over the build process and all its descendants, "
-        "sampled every 100 ms from /proc, walking only the build's process tree (can miss short spikes).\n"
-        "- Cores: our build uses a second core (Pagefind indexes beside MkDocs; loading and planning are split "
-        "with a forked copy), the floor one. Other work on a shared machine therefore slows ours more: the "
+        "sampled every 100 ms from /proc, walking only the build's process tree (can miss short spikes); "
+        "a page shared by a forked child and its parent counts twice. Peak PSS, whole tree: the same sum of "
+        "proportional set sizes (/proc/<pid>/smaps_rollup: a shared page counts half in each), in one more "
+        "build of each site, untimed (reading it costs too much to sample beside a timed build).\n"
+        "- Cores: our build uses a second core (Pagefind indexes beside MkDocs; loading, planning, and converting "
+        "and rendering half of the case pages are done by forked copies), the floor one. Other work on a shared "
+        "machine therefore slows ours more: the "
         "per-round ratio and the fastest builds show the difference under equal, and under the least, load.\n"
         "- Site size: sum of file sizes under the output folder (apparent size, no compression).\n"
         "- Downloads: Chromium (Playwright) against `http.server` on 127.0.0.1 (no HTTP compression), cold cache. "

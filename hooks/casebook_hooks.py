@@ -7,18 +7,22 @@ Each event does one job:
   plan every generated page (``casebook.pages``) once.
 - ``on_files``: add the planned pages and data files as virtual files (``File.generated``);
   nothing is written into the source tree.
+- ``on_nav``: note the navigation's pages (their page frame is rendered for each); start
+  converting the second half of the case pages on another core (``casebook_split``).
+- ``on_pre_page``: a case page converted on the other core takes that conversion.
 - ``on_page_markdown``: give each planned page its template, title and description.
-- ``on_page_context``: hand the page's precomputed data to its template.
 - ``on_page_content``: stream each case, as soon as its Markdown is converted,
   to the Pagefind indexer, which works on another core while MkDocs goes on.
-- ``on_post_page``: free what was kept for a case page once it is written.
-- ``on_nav``: note the navigation's pages (their page frame is rendered for each).
 - ``on_env``: a faster attribute lookup for the templates' data (plain dicts);
   ``cb_case_items``: cases' entries in listings, each rendered once, shown on many
   pages; ``cb_once``: the page frame of pages outside the navigation, rendered once
-  per folder (overrides/main.html).
-- ``on_post_build``: wait for the search index (so both ``mkdocs build`` and
-  ``mkdocs serve`` have search).
+  per folder (overrides/main.html); start rendering and writing the second half of the
+  case pages on another core (``casebook_split``).
+- ``on_page_context``: hand the page's precomputed data to its template.
+- ``on_post_page``: free what was kept for a case page once it is written.
+- ``on_post_build``: wait for the other core's pages and for the search index (so both
+  ``mkdocs build`` and ``mkdocs serve`` have search).
+- ``on_build_error``: stop the other core's work.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import logging
 import os
 from pathlib import Path
 
+from casebook_split import SplitConversion, SplitRendering
 from markupsafe import Markup, escape
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File
@@ -34,6 +39,7 @@ from mkdocs.structure.files import File
 from casebook import format_report, load_library
 from casebook.indexes import git_history
 from casebook.pages import Settings, build_site
+from casebook.parallel import MIN_ITEMS
 from casebook.search import SHARD_SIZE, SearchIndexer, SearchIndexError, bundle_paths
 
 log = logging.getLogger("mkdocs.hooks.casebook")
@@ -48,6 +54,7 @@ def on_config(config):
     indexer = _state.get("search")
     if indexer is not None:  # a previous build of `mkdocs serve` that failed half-way
         indexer.close()
+    on_build_error(None)
     _state.clear()
     root = Path(config.config_file_path).resolve().parent
     library = load_library(root)
@@ -116,18 +123,31 @@ def on_page_context(context, page, config, nav):
     return context
 
 
-def on_page_content(html, page, config, files):
+def on_pre_page(page, config, files):
+    if "conversion" in _state:
+        _state["conversion"].install(page)
+    return page
+
+
+def _case_parts(page) -> tuple[str, str] | None:
+    """A case page's head and sources, rendered once for its search document and the page."""
     spec = _state["site"].pages.get(page.file.src_uri)
-    if spec is not None and spec.template == "case.html":
+    if spec is None or spec.template != "case.html":
+        return None
+    templates = _state["templates"]
+    context = {**spec.context, "root": "../" * page.url.count("/")}
+    return templates["case-head"].render(context), templates["case-sources"].render(context)
+
+
+def on_page_content(html, page, config, files):
+    conversion = _state.get("conversion")
+    parts = (conversion.extra(page) if conversion is not None else None) or _case_parts(page)
+    if parts is not None:
         # Indexed now, while MkDocs converts the other cases, rather than after rendering:
-        # Pagefind then writes the index while the pages render, not after them. The case's
-        # head and sources are rendered once, for the search document and for the page.
-        templates = _state["templates"]
-        context = {**spec.context, "root": "../" * page.url.count("/")}
-        head = Markup(templates["case-head"].render(context))
-        sources = Markup(templates["case-sources"].render(context))
-        spec.context.update(case_head=head, case_sources=sources)
-        document = templates["search-doc"].render(head=head, sources=sources, content=html)
+        # Pagefind then writes the index while the pages render, not after them.
+        head, sources = Markup(parts[0]), Markup(parts[1])
+        _state["site"].pages[page.file.src_uri].context.update(case_head=head, case_sources=sources)
+        document = _state["templates"]["search-doc"].render(head=head, sources=sources, content=html)
         _state["search"].add(document, "/" + page.url)
     return html
 
@@ -168,6 +188,11 @@ def _fast_getattr(env):
 
 
 def on_env(env, config, files):
+    conversion = _state.pop("conversion", None)
+    if conversion is not None:  # every page is converted
+        conversion.close()
+        if conversion.forked:
+            log.debug(f"Converted {conversion.used} of {len(_state['cases'])} case pages on another core")
     _fast_getattr(env)
     item = env.get_template("partials/cb-case-item.html").module.case_item
     rendered = _state.setdefault("items", {})
@@ -185,12 +210,21 @@ def on_env(env, config, files):
 
     env.globals["cb_case_items"] = case_items
     env.globals["cb_once"] = _render_once
+    cases = [file.page for file in _state["cases"]]
+    if len(cases) >= MIN_ITEMS:  # the second half rendered and written on the other core
+        _state["rendering"] = SplitRendering(config, files, _state["nav"], env, cases)
     return env
 
 
 def on_nav(nav, config, files):
     _state["in_nav"] = {page.file.src_uri for page in nav.pages}
     _state["nav_urls"] = [page.url for page in nav.pages]
+    _state["nav"] = nav
+    pages = _state["site"].pages
+    cases = [f for f in files.documentation_pages() if getattr(pages.get(f.src_uri), "template", "") == "case.html"]
+    _state["cases"] = cases
+    if len(cases) >= MIN_ITEMS:  # the second half converted on the other core (casebook_split)
+        _state["conversion"] = SplitConversion(config, files, cases, _case_parts)
     return nav
 
 
@@ -213,7 +247,19 @@ def _render_once(part, page, render):
     return html
 
 
+def on_build_error(error):
+    for name in ("conversion", "rendering"):
+        split = _state.pop(name, None)
+        if split is not None:
+            split.close()
+
+
 def on_post_build(config):
+    rendering = _state.pop("rendering", None)
+    if rendering is not None:
+        rendering.finish()
+        if rendering.forked:
+            log.debug(f"Rendered {rendering.written} of {len(_state['cases'])} case pages on another core")
     try:
         _state.pop("search").finish()
     except SearchIndexError as exc:

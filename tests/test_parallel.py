@@ -66,6 +66,24 @@ def test_no_fork_with_other_threads_or_short_lists(monkeypatch):
         thread.join()
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
     assert set(split_map(lambda _: os.getpid(), range(N))) == {parent}
+    monkeypatch.setenv("CASEBOOK_PARALLEL", "1")  # forced, even on one CPU
+    assert len(set(split_map(lambda _: os.getpid(), range(N)))) == 2
+    monkeypatch.setenv("CASEBOOK_PARALLEL", "0")  # never
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 8)
+    assert set(split_map(lambda _: os.getpid(), range(N))) == {parent}
+    assert not parallel.background(lambda: 1).forked
+
+
+def test_a_thread_declared_spared_does_not_prevent_forking():
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        parallel.spare_children(threads=[thread])
+        assert len(set(split_map(lambda _: os.getpid(), range(N)))) == 2
+    finally:
+        stop.set()
+        thread.join()
 
 
 def test_background_computes_in_another_process_and_falls_back_here():

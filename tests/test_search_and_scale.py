@@ -115,7 +115,7 @@ def test_search_across_shards(tmp_path, page):
     cases = {**synthetic(11), "zz-last.md": SWEDISH.replace("Trygg i Alby", "Zeta")}
     root = make_library(tmp_path / "lib", cases)
     config = root / "mkdocs.yml"
-    config.write_text(config.read_text("utf-8").replace("search_shard_size: 3000", "search_shard_size: 5"), "utf-8")
+    config.write_text(config.read_text("utf-8").replace("search_shard_size: 1000", "search_shard_size: 5"), "utf-8")
     built = build(root)
     assert built.returncode == 0, built.output
     assert sorted(p.name for p in built.site.glob("pagefind*")) == ["pagefind", "pagefind-1", "pagefind-2"]

@@ -6,11 +6,12 @@ like Pagefind's own) stops reading or dies; the client must raise or end within 
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
 
-from casebook import search
+from casebook import parallel, search
 from casebook.search import SearchIndexError, _Service
 
 PAGE = {"type": "AddFile", "index_id": 0, "url": "/x/", "file_contents": "<p>" + "word " * 20000 + "</p>"}
@@ -45,3 +46,40 @@ def test_a_pagefind_that_stops_reading_is_ended_by_close(tmp_path, monkeypatch):
     assert time.monotonic() - start < 15
     assert service._proc.poll() is not None  # killed
     service.close(timeout=1)  # twice is fine
+
+
+def test_a_forked_child_closes_the_services_pipes(monkeypatch):
+    """Otherwise a child still running would keep Pagefind's input open and Pagefind would never
+    see its end (the build would wait for the child, or kill Pagefind before it writes)."""
+    monkeypatch.setenv("CASEBOOK_PARALLEL", "1")
+    service = _Service()
+    fds = service._fds
+
+    def still_open() -> list:
+        out = []
+        for fd in fds:
+            try:
+                os.fstat(fd)
+                out.append(fd)
+            except OSError:
+                pass
+        return out
+
+    child = parallel.background(still_open, fallback=lambda: None)
+    assert child.forked
+    assert child() == []
+    assert still_open() == list(fds)  # here they stay open
+    service.close(timeout=10)
+
+
+def test_each_full_shard_s_service_ends_once_written_not_at_the_end(tmp_path):
+    """A written shard's Pagefind process exits (freeing its memory) while the build goes on."""
+    indexer = search.SearchIndexer(tmp_path, expected=5, shard_size=2)
+    for i in range(3):
+        indexer.add(f"<html><body><main data-pagefind-body><p>word{i}</p></main></body></html>", f"/p{i}/")
+    (first, _, _), *_ = indexer._retiring
+    first._proc.wait(timeout=60)  # without finish(): it ended by itself
+    for i in range(3, 5):
+        indexer.add(f"<html><body><main data-pagefind-body><p>word{i}</p></main></body></html>", f"/p{i}/")
+    indexer.finish()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pagefind", "pagefind-1", "pagefind-2"]

@@ -10,25 +10,57 @@ forked copy while this process goes on.
 It falls back to a plain loop where forking is unavailable or unsafe: on
 systems other than Linux, with one CPU, for short lists, and when the process
 has other threads (``mkdocs serve``), since a forked child inherits no
-threads but may inherit locks they held.
+threads but may inherit locks they held (threads registered with
+:func:`spare_children` excepted); and when the environment variable
+``CASEBOOK_PARALLEL`` is ``0`` (to compare, or to debug in one process).
+``CASEBOOK_PARALLEL=1`` forks even with one CPU (the tests use it).
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Iterable
 
 MIN_ITEMS = 200
 """Below this many items one core is faster than forking."""
 
 
+_SPARED_THREADS: weakref.WeakSet = weakref.WeakSet()
+_SPARED_FDS: set[int] = set()
+
+
+def spare_children(threads: Iterable[threading.Thread] = (), fds: Iterable[int] = ()) -> None:
+    """Declare threads a forked child can do without, and file descriptors it must close.
+
+    For a thread that only moves data through pipes of its own (the search indexer's):
+    a child never touches it or its locks, and closes the pipes at once, so the process
+    at the other end still sees them close when this process closes them.
+    """
+    _SPARED_THREADS.update(threads)
+    _SPARED_FDS.update(fds)
+
+
+def forget_fds(fds: Iterable[int]) -> None:
+    """Undo :func:`spare_children` for descriptors this process has closed (numbers get reused)."""
+    _SPARED_FDS.difference_update(fds)
+
+
 def _can_fork() -> bool:
+    setting = os.environ.get("CASEBOOK_PARALLEL", "")
+    if setting == "0":
+        return False
     # Linux only: on macOS a forked child that touches system frameworks may crash.
-    return sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+    if not sys.platform.startswith("linux"):
+        return False
+    if any(t is not threading.main_thread() and t not in _SPARED_THREADS for t in threading.enumerate()):
+        return False
+    return setting == "1" or (os.cpu_count() or 1) > 1  # 1: even on one CPU (tests)
 
 
 def split_map(fn: Callable, items: Iterable) -> list:
@@ -64,6 +96,14 @@ def _fork(fn: Callable) -> tuple[int, int] | None:
         status = 1
         try:
             os.close(read)
+            for fd in _SPARED_FDS:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            # What the child inherited stays alive in the parent: the collector need not scan
+            # it (which also spares copying the memory pages it would touch).
+            gc.freeze()
             data = pickle.dumps(fn(), pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write, "wb") as out:
                 out.write(data)
@@ -71,6 +111,9 @@ def _fork(fn: Callable) -> tuple[int, int] | None:
         finally:
             os._exit(status)
     os.close(write)
+    # Here too: objects that existed at the fork are left out of the collector's full passes,
+    # which would otherwise touch, and so copy, every memory page the child shares.
+    gc.freeze()
     return pid, read
 
 
@@ -89,13 +132,16 @@ class background:
     """Start computing ``fn()`` (not ``None``) on the other core; call the object for its value.
 
     Without a usable fork (see :func:`split_map`), or if the child fails, the value is
-    computed when asked for, here, so the result and any exception are the usual ones.
-    Call :meth:`cancel` if the value will not be asked for (e.g. on an error).
+    ``fallback()`` if given, else ``fn()`` computed when asked for, here, so the result and
+    any exception are the usual ones. Call :meth:`cancel` if the value will not be asked
+    for (e.g. on an error).
     """
 
-    def __init__(self, fn: Callable) -> None:
-        self._fn = fn
+    def __init__(self, fn: Callable, fallback: Callable | None = None) -> None:
+        self._fn = fn if fallback is None else fallback
         self._child = _fork(fn) if _can_fork() else None
+        self.forked = self._child is not None
+        """Whether a forked child computes the value."""
         self._value = None
 
     def __call__(self):
