@@ -96,12 +96,12 @@ def run_measured(cmd: list[str], cwd: Path, env: dict, log: Path, sampler=tree_r
             while not done.wait(every):
                 peak[0] = max(peak[0], sampler(proc.pid))
 
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         done.set()
-        sampler.join()
+        thread.join()
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: stop Popen waiting again
     if proc.returncode != 0:
         sys.exit(f"bench: {' '.join(cmd)} failed in {cwd} (exit {proc.returncode}):\n{log.read_text()[-3000:]}")

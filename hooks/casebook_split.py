@@ -21,8 +21,9 @@ Messages logged in a child (a broken link, a template warning) are logged here,
 so ``--strict`` counts them. The built site is the same with and without them
 (a test compares both). Where forking is unavailable (see ``casebook.parallel``:
 ``mkdocs serve``, one CPU, not Linux, ``CASEBOOK_PARALLEL=0``), nothing is split.
-Rendering is split only when no MkDocs plugin other than these hooks is
-configured, since a plugin's ``post_page`` would not see those pages' output.
+Nothing is split either when a MkDocs plugin is configured (``plugins:`` in
+mkdocs.yml): a plugin may collect what pages contain while they are converted or
+rendered (autorefs, tags, a search index), and would miss what a child did.
 """
 
 from __future__ import annotations
@@ -56,10 +57,18 @@ class _Capture(logging.Handler):
         self.records.append((record.name, record.levelno, record.getMessage()))
 
     def install(self) -> _Capture:
-        for name in ("", "mkdocs"):  # the child's logging is its own to change
-            logging.getLogger(name).handlers = [self]
-        logging.getLogger("mkdocs").propagate = False
+        """Every record goes to this handler alone (the child's logging is its own to change)."""
+        for logger in list(logging.root.manager.loggerDict.values()):
+            if isinstance(logger, logging.Logger):
+                logger.handlers = []
+                logger.propagate = True
+        logging.root.handlers = [self]
         return self
+
+
+def _only_hooks(config) -> bool:
+    """Whether the build's only plugins are hooks (no ``plugins:`` entries)."""
+    return all(name.startswith("hooks/") for name in config.plugins)
 
 
 def _replay(records: list) -> None:
@@ -135,11 +144,15 @@ class SplitConversion:
         self._reader = None
         self._next: _Converted | None = None
         self._left = 0
-        self._child = background(lambda: _convert(config, files, later, extra, path), fallback=int)
+        self._child = (
+            background(lambda: _convert(config, files, later, extra, path), fallback=int)
+            if _only_hooks(config)
+            else None
+        )
         self._extras: dict = {}
         self.used = 0
         """How many pages took the child's conversion."""
-        self.forked = self._child.forked
+        self.forked = self._child is not None and self._child.forked
         if not self.forked:
             self._waiting.clear()
             self._unlink()
@@ -189,7 +202,8 @@ class SplitConversion:
     def close(self) -> None:
         """Stop the child if it is still there (its results are no longer wanted), collect it, and
         remove its results."""
-        self._child.cancel()
+        if self._child is not None:
+            self._child.cancel()
         if self._reader is not None:
             self._reader.close()
         self._unlink()
@@ -202,7 +216,9 @@ class SplitConversion:
 
 
 def _build_page_function():
-    """MkDocs' function that renders and writes one page (``None`` if this MkDocs has none)."""
+    """MkDocs' function that renders and writes one page (``None`` if this MkDocs has none).
+    Its module's logger is where MkDocs notes skipped pages (``properdocs.commands.build``
+    under ProperDocs, which serves ``mkdocs.*`` imports from ``properdocs.*``)."""
     try:
         from mkdocs.commands.build import _build_page
     except ImportError:
@@ -225,6 +241,7 @@ class SplitRendering:
     def __init__(self, config, files, nav, env, pages: list, share: float = 0.5) -> None:
         self._later = pages[round(len(pages) * (1 - share)) :]
         self._build_page = _build_page_function()
+        self._logger = logging.getLogger(getattr(self._build_page, "__module__", "mkdocs.commands.build"))
         self._args = (config, files.documentation_pages(), nav, env)
         self.written = 0
         """How many pages the child rendered and wrote."""
@@ -232,8 +249,9 @@ class SplitRendering:
         self._templates: list = []
         self._quiet = _Skipped({page.file.src_uri for page in self._later})
         self._child = None
-        plugins = [name for name in config.plugins if not name.startswith("hooks/")]
-        if self._build_page is None or plugins or not self._later:
+        if self._build_page is None or not _only_hooks(config) or not self._later:
+            return
+        if any(page.content is None for page in self._later):  # not converted (mkdocs build --dirty)
             return
         child = background(lambda: _render(self._build_page, self._later, *self._args), fallback=lambda: False)
         if not child.forked:  # MkDocs renders them as usual
@@ -243,7 +261,7 @@ class SplitRendering:
         for page in self._later:  # MkDocs renders an empty page for them and writes nothing
             self._templates.append((page, page.meta.get("template")))
             page.meta["template"] = ELSEWHERE
-        logging.getLogger("mkdocs.commands.build").addFilter(self._quiet)
+        self._logger.addFilter(self._quiet)
 
     def finish(self) -> None:
         """Wait for the child; if it failed, render its pages here (raising their error)."""
@@ -265,7 +283,7 @@ class SplitRendering:
             self._restore()
 
     def _restore(self) -> None:
-        logging.getLogger("mkdocs.commands.build").removeFilter(self._quiet)
+        self._logger.removeFilter(self._quiet)
         for page, template in self._templates:
             if template is None:
                 page.meta.pop("template", None)

@@ -25,10 +25,10 @@ N = MIN_ITEMS + 10
 """Enough cases for the build to split them."""
 
 
-def build(folder: Path, parallel: str) -> str:
+def build(folder: Path, parallel: str, command: tuple = (sys.executable, "-m", "mkdocs")) -> str:
     """A verbose strict build with CASEBOOK_PARALLEL set; its output (the build must succeed)."""
     proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--verbose", "--site-dir", "site"],
+        [*command, "build", "--strict", "--verbose", "--site-dir", "site"],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -70,6 +70,29 @@ def test_a_split_build_is_byte_for_byte_the_single_process_build(tmp_path):
         assert f'"page_count":{N}' in entry
 
 
+def test_properdocs_splits_the_build_too(tmp_path):
+    """ProperDocs (the MkDocs 1.x fork) serves mkdocs.* from properdocs.*: its loggers differ."""
+    folder = make_library(tmp_path / "lib", synthetic(N))
+    output = build(folder, "1", (str(Path(sys.executable).parent / "properdocs"),))
+    half = N - round(N / 2)
+    assert f"Converted {half} of {N} case pages on another core" in output
+    assert f"Rendered {half} of {N} case pages on another core" in output
+    assert "Page skipped" not in output
+    pages = sorted((folder / "site" / "cases").glob("*/index.html"))
+    assert len(pages) == N and all("<h1>Programme" in page.read_text("utf-8") for page in pages)
+
+
+def test_nothing_is_split_when_a_plugin_is_configured(tmp_path):
+    """A plugin may collect what pages contain while MkDocs converts or renders them; it would
+    miss what a forked child did."""
+    folder = make_library(tmp_path / "lib", synthetic(N))
+    config = folder / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("plugins: []", "plugins:\n  - tags"), "utf-8")
+    output = build(folder, "1")
+    assert "on another core" not in output
+    assert len(list((folder / "site" / "cases").glob("*/index.html"))) == N
+
+
 @pytest.fixture
 def docs(tmp_path, monkeypatch):
     """A plain MkDocs project (no hooks): pages a.md, b.md (links to a missing page and a
@@ -78,7 +101,7 @@ def docs(tmp_path, monkeypatch):
     (tmp_path / "docs" / "a.md").write_text("# A\n\n## One\n\nText.\n", "utf-8")
     (tmp_path / "docs" / "b.md").write_text("# B\n\n[gone](gone.md), [nowhere](a.md#nowhere)\n", "utf-8")
     (tmp_path / "docs" / "c.md").write_text("# C\n\n## Two {#two}\n\nMore text.\n", "utf-8")
-    (tmp_path / "mkdocs.yml").write_text("site_name: T\nmarkdown_extensions: [attr_list]\n", "utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: T\nplugins: []\nmarkdown_extensions: [attr_list]\n", "utf-8")
     monkeypatch.setenv("CASEBOOK_PARALLEL", "1")
     config = load_config(str(tmp_path / "mkdocs.yml"))
     return config, get_files(config)
@@ -97,7 +120,7 @@ def test_pages_converted_by_the_child_are_those_mkdocs_converts(docs, caplog):
     todo = [files.get_file_from_path(src) for src in ("a.md", "b.md", "c.md")]
     caplog.clear()
     split = casebook_split.SplitConversion(config, files, todo, extra=lambda page: page.file.src_uri.upper(), share=1)
-    assert split._child.forked
+    assert split.forked
     with caplog.at_level(logging.WARNING):
         for file in todo:
             page = Page(None, file, config)
@@ -123,8 +146,10 @@ def test_a_page_whose_markdown_changed_after_the_child_read_it_is_converted_here
     config, files = docs
     todo = [files.get_file_from_path("a.md")]
     split = casebook_split.SplitConversion(config, files, todo, extra=lambda page: None, share=1)
+    assert split.forked
     page = Page(None, todo[0], config)
     split.install(page)
+    assert "render" in vars(page)
     page.read_source(config)
     page.markdown += "\nAdded later.\n"
     page.render(config, files)
