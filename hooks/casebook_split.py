@@ -138,15 +138,18 @@ class SplitConversion:
         later = todo[round(len(todo) * (1 - share)) :]
         self._files = files
         self._waiting = {file.src_uri for file in later}
-        fd, path = tempfile.mkstemp(prefix="casebook-converted-", suffix=".pickle")
-        os.close(fd)
+        try:
+            fd, path = tempfile.mkstemp(prefix="casebook-converted-", suffix=".pickle")
+            os.close(fd)
+        except OSError:  # no writable temporary folder: nothing is split
+            path = None
         self._path: str | None = path
         self._reader = None
         self._next: _Converted | None = None
         self._left = 0
         self._child = (
             background(lambda: _convert(config, files, later, extra, path), fallback=int)
-            if _only_hooks(config)
+            if path is not None and _only_hooks(config)
             else None
         )
         self._extras: dict = {}
