@@ -51,10 +51,7 @@ _state: dict = {}
 def on_config(config):
     if not config.use_directory_urls:
         raise Abort("Casebook: set use_directory_urls: true in mkdocs.yml (cases are published at /cases/<id>/).")
-    indexer = _state.get("search")
-    if indexer is not None:  # a previous build of `mkdocs serve` that failed half-way
-        indexer.close()
-    on_build_error(None)
+    on_build_error(None)  # what a previous build of `mkdocs serve` that failed half-way left running
     _state.clear()
     root = Path(config.config_file_path).resolve().parent
     library = load_library(root)
@@ -248,10 +245,10 @@ def _render_once(part, page, render):
 
 
 def on_build_error(error):
-    for name in ("conversion", "rendering"):
-        split = _state.pop(name, None)
-        if split is not None:
-            split.close()
+    for name in ("conversion", "rendering", "search"):  # stop the other processes and collect them
+        other = _state.pop(name, None)
+        if other is not None:
+            other.close()
 
 
 def on_post_build(config):

@@ -20,7 +20,7 @@ Two forked copies of the build take the second half of the case pages:
 Messages logged in a child (a broken link, a template warning) are logged here,
 so ``--strict`` counts them. The built site is the same with and without them
 (a test compares both). Where forking is unavailable (see ``casebook.parallel``:
-``mkdocs serve``, one CPU, not Linux, ``CASEBOOK_PARALLEL=0``), nothing is split.
+``mkdocs serve``'s rebuilds, one CPU, not Linux, ``CASEBOOK_PARALLEL=0``), nothing is split.
 Nothing is split either when a MkDocs plugin is configured (``plugins:`` in
 mkdocs.yml): a plugin may collect what pages contain while they are converted or
 rendered (autorefs, tags, a search index), and would miss what a child did.
@@ -28,10 +28,8 @@ rendered (autorefs, tags, a search index), and would miss what a child did.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import os
 import pickle
 import tempfile
 from collections.abc import Callable
@@ -92,37 +90,37 @@ class _Converted:
     extra: Any
 
 
-def _convert(config, files, todo: list, extra: Callable[[Page], Any], path: str) -> int:
+def _convert(config, files, todo: list, extra: Callable[[Page], Any], out) -> int:
     """In the child: convert each file's page as MkDocs would; the results, one pickle per page
-    in order, go to the file at ``path`` (as they are made: neither process holds them all).
-    Returns how many were written."""
+    in order, go to the (anonymous, temporary) file ``out`` as they are made: neither process
+    holds them all. Returns how many were written."""
     capture = _Capture().install()
     count = 0
-    with open(path, "wb") as out:
-        for file in todo:
-            created = file.page is None
-            try:
-                page = file.page if not created else Page(None, file, config)
-                config._current_page = page
-                page = config.plugins.on_pre_page(page, config=config, files=files)
-                page.read_source(config)
-                page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
-                before = dict(vars(page))
-                capture.records = []
-                page.render(config, files)
-                attributes = {k: v for k, v in vars(page).items() if k not in before or before[k] is not v}
-                links = attributes.get("links_to_anchors")
-                if links:
-                    attributes["links_to_anchors"] = {target.src_uri: anchors for target, anchors in links.items()}
-                converted = _Converted(file.src_uri, _digest(page.markdown), attributes, capture.records, extra(page))
-            except Exception:
-                continue
-            finally:
-                config._current_page = None
-                if created:
-                    file.page = None  # the child's copy of the page is no longer needed
-            pickle.dump(converted, out, pickle.HIGHEST_PROTOCOL)
-            count += 1
+    for file in todo:
+        created = file.page is None
+        try:
+            page = file.page if not created else Page(None, file, config)
+            config._current_page = page
+            page = config.plugins.on_pre_page(page, config=config, files=files)
+            page.read_source(config)
+            page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+            before = dict(vars(page))
+            capture.records = []
+            page.render(config, files)
+            attributes = {k: v for k, v in vars(page).items() if k not in before or before[k] is not v}
+            links = attributes.get("links_to_anchors")
+            if links:
+                attributes["links_to_anchors"] = {target.src_uri: anchors for target, anchors in links.items()}
+            converted = _Converted(file.src_uri, _digest(page.markdown), attributes, capture.records, extra(page))
+        except Exception:  # converted by MkDocs instead, which reports the error as usual
+            continue
+        finally:
+            config._current_page = None
+            if created:
+                file.page = None  # the child's copy of the page is no longer needed
+        pickle.dump(converted, out, pickle.HIGHEST_PROTOCOL)
+        count += 1
+    out.flush()
     return count
 
 
@@ -138,18 +136,17 @@ class SplitConversion:
         later = todo[round(len(todo) * (1 - share)) :]
         self._files = files
         self._waiting = {file.src_uri for file in later}
-        try:
-            fd, path = tempfile.mkstemp(prefix="casebook-converted-", suffix=".pickle")
-            os.close(fd)
+        try:  # anonymous: nothing is left behind, whatever happens to the build
+            self._file = tempfile.TemporaryFile(prefix="casebook-converted-")
         except OSError:  # no writable temporary folder: nothing is split
-            path = None
-        self._path: str | None = path
-        self._reader = None
+            self._file = None
+        self._reading = False
         self._next: _Converted | None = None
         self._left = 0
+        out = self._file
         self._child = (
-            background(lambda: _convert(config, files, later, extra, path), fallback=int)
-            if path is not None and _only_hooks(config)
+            background(lambda: _convert(config, files, later, extra, out), fallback=int)
+            if out is not None and _only_hooks(config)
             else None
         )
         self._extras: dict = {}
@@ -158,7 +155,7 @@ class SplitConversion:
         self.forked = self._child is not None and self._child.forked
         if not self.forked:
             self._waiting.clear()
-            self._unlink()
+            self._close_file()
 
     def install(self, page: Page) -> None:
         """If the child converted this page, its ``render`` uses the child's results."""
@@ -171,12 +168,12 @@ class SplitConversion:
 
     def _take(self, src_uri: str) -> _Converted | None:
         """The child's result for this page: the next one in its file, if it is this page's."""
-        if self._reader is None and self._path is not None:
+        if not self._reading and self._file is not None:
             self._left = self._child()  # waits for the child (0 if it failed)
-            self._reader = open(self._path, "rb")  # read page by page; closed by close()
-            self._unlink()
+            self._file.seek(0)  # the child wrote through the same open file
+            self._reading = True
         if self._next is None and self._left > 0:
-            self._next = pickle.load(self._reader)
+            self._next = pickle.load(self._file)
             self._left -= 1
         if self._next is None or self._next.src_uri != src_uri:
             return None  # not converted there (an error): converted here
@@ -204,18 +201,15 @@ class SplitConversion:
 
     def close(self) -> None:
         """Stop the child if it is still there (its results are no longer wanted), collect it, and
-        remove its results."""
+        drop its results."""
         if self._child is not None:
             self._child.cancel()
-        if self._reader is not None:
-            self._reader.close()
-        self._unlink()
+        self._close_file()
 
-    def _unlink(self) -> None:
-        if self._path is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(self._path)
-            self._path = None
+    def _close_file(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 def _build_page_function():

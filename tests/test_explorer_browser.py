@@ -68,30 +68,38 @@ def shown(page) -> list[str]:
     return page.locator("#cb-list li").evaluate_all("els => els.map(e => e.dataset.caseId)")
 
 
-def facet_counts(page) -> dict:
-    return page.evaluate("""() => {
-        const out = {keyword: {}, group: {}, country: {}};
-        document.querySelectorAll('#cb-explore input[type=checkbox]').forEach(b => {
-            out[b.name][b.value] = Number(b.parentNode.dataset.countValue);
-        });
-        return out;
-    }""")
+SNAPSHOT = """() => {
+    const out = {total: document.getElementById('cb-total').textContent,
+                 ids: [...document.querySelectorAll('#cb-list li')].map(e => e.dataset.caseId),
+                 counts: {keyword: {}, group: {}, country: {}}, wrongly_disabled: []};
+    document.querySelectorAll('#cb-explore input[type=checkbox]').forEach(b => {
+        const n = Number(b.parentNode.dataset.countValue);
+        out.counts[b.name][b.value] = n;
+        if (b.disabled !== (n === 0 && !b.checked)) out.wrongly_disabled.push(b.value);
+    });
+    return out;
+}"""
 
 
 def assert_matches_reference(page, site):
+    """The explorer shows what the Python reference computes for the URL's state. One snapshot of
+    the page (JavaScript renders synchronously), taken once it shows the expected total and list:
+    after a back, Material's instant navigation may still swap in a fresh copy of the page."""
     lib = site["lib"]
     state = state_of(page.url)
     all_rows = rows(lib)
     expected = [r.id for r in all_rows if matches(r, state)]
-    expect(page.locator("#cb-total")).to_have_text(f"{len(expected)} of {len(all_rows)} cases")
-    assert shown(page) == expected[:50]
+    total = f"{len(expected)} of {len(all_rows)} cases"
+    expect(page.locator("#cb-total")).to_have_text(total)
+    for _ in range(100):
+        snap = page.evaluate(SNAPSHOT)
+        if snap["total"] == total and snap["ids"] == expected[:50]:
+            break
+        page.wait_for_timeout(100)
+    assert (snap["total"], snap["ids"]) == (total, expected[:50])
     countries = sorted({c.country for c in lib.cases.values()})
-    assert facet_counts(page) == counts(
-        all_rows, state, list(lib.taxonomy.keywords), list(lib.taxonomy.groups), countries
-    )
-    for box in page.locator("#cb-explore input[type=checkbox]").all():
-        count = int(box.evaluate("b => b.parentNode.dataset.countValue"))
-        assert box.is_disabled() == (count == 0 and not box.is_checked())
+    assert snap["counts"] == counts(all_rows, state, list(lib.taxonomy.keywords), list(lib.taxonomy.groups), countries)
+    assert snap["wrongly_disabled"] == []
     return expected
 
 

@@ -119,3 +119,19 @@ def test_no_fork_possible_means_both_halves_here(monkeypatch):
     parent = os.getpid()
     assert set(split_map(lambda _: os.getpid(), range(N))) == {parent}
     assert parallel.background(lambda: os.getpid())() == parent
+
+
+def test_a_spared_descriptor_number_reused_since_is_left_open(tmp_path, monkeypatch):
+    monkeypatch.setenv("CASEBOOK_PARALLEL", "1")
+    read, write = os.pipe()
+    parallel.spare_children(fds=[read])
+    with open(tmp_path / "other", "wb") as other:
+        os.dup2(other.fileno(), read)  # the number now names another file
+        try:
+            # Computed in the child (a failure there, e.g. a closed descriptor, is computed here).
+            pid, inode = parallel.background(lambda: (os.getpid(), os.fstat(read).st_ino))()
+            assert pid != os.getpid() and inode == os.fstat(other.fileno()).st_ino
+        finally:
+            parallel.forget_fds([read])
+            os.close(read)
+            os.close(write)

@@ -9,7 +9,7 @@ forked copy while this process goes on.
 
 It falls back to a plain loop where forking is unavailable or unsafe: on
 systems other than Linux, with one CPU, for short lists, and when the process
-has other threads (``mkdocs serve``), since a forked child inherits no
+has other threads (``mkdocs serve`` once its server runs), since a forked child inherits no
 threads but may inherit locks they held (threads registered with
 :func:`spare_children` excepted); and when the environment variable
 ``CASEBOOK_PARALLEL`` is ``0`` (to compare, or to debug in one process).
@@ -32,7 +32,8 @@ MIN_ITEMS = 200
 
 
 _SPARED_THREADS: weakref.WeakSet = weakref.WeakSet()
-_SPARED_FDS: set[int] = set()
+_SPARED_FDS: dict[int, tuple[int, int]] = {}
+"""Descriptor -> (device, inode) of the pipe it was: a number reused since is left alone."""
 
 
 def spare_children(threads: Iterable[threading.Thread] = (), fds: Iterable[int] = ()) -> None:
@@ -43,12 +44,15 @@ def spare_children(threads: Iterable[threading.Thread] = (), fds: Iterable[int] 
     at the other end still sees them close when this process closes them.
     """
     _SPARED_THREADS.update(threads)
-    _SPARED_FDS.update(fds)
+    for fd in fds:
+        st = os.fstat(fd)
+        _SPARED_FDS[fd] = (st.st_dev, st.st_ino)
 
 
 def forget_fds(fds: Iterable[int]) -> None:
     """Undo :func:`spare_children` for descriptors this process has closed (numbers get reused)."""
-    _SPARED_FDS.difference_update(fds)
+    for fd in fds:
+        _SPARED_FDS.pop(fd, None)
 
 
 def _can_fork() -> bool:
@@ -82,10 +86,25 @@ def split_map(fn: Callable, items: Iterable) -> list:
     return first + (second if second is not None else [fn(x) for x in items[half:]])
 
 
+def _die_with_parent(parent: int) -> None:
+    """In a child: be killed when the parent ends (an interrupted build must not leave a child
+    writing into the site), and end now if it already has."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _fork(fn: Callable) -> tuple[int, int] | None:
     """Start ``fn()`` in a forked child; its pickled result comes through the returned pipe
     (``None``: the system could not fork; compute here)."""
     read, write = os.pipe()
+    parent = os.getpid()
     try:
         pid = os.fork()
     except OSError:
@@ -96,9 +115,12 @@ def _fork(fn: Callable) -> tuple[int, int] | None:
         status = 1
         try:
             os.close(read)
-            for fd in _SPARED_FDS:
+            _die_with_parent(parent)
+            for fd, identity in _SPARED_FDS.items():
                 try:
-                    os.close(fd)
+                    st = os.fstat(fd)
+                    if (st.st_dev, st.st_ino) == identity:
+                        os.close(fd)
                 except OSError:
                     pass
             # What the child inherited stays alive in the parent: the collector need not scan
@@ -111,9 +133,6 @@ def _fork(fn: Callable) -> tuple[int, int] | None:
         finally:
             os._exit(status)
     os.close(write)
-    # Here too: objects that existed at the fork are left out of the collector's full passes,
-    # which would otherwise touch, and so copy, every memory page the child shares.
-    gc.freeze()
     return pid, read
 
 
