@@ -135,3 +135,18 @@ def test_a_spared_descriptor_number_reused_since_is_left_open(tmp_path, monkeypa
             parallel.forget_fds([read])
             os.close(read)
             os.close(write)
+
+
+def test_objects_are_frozen_only_while_a_child_shares_them(monkeypatch):
+    """gc.freeze() spares the shared memory while a child runs; afterwards the objects must be
+    collectable again (mkdocs serve reuses the process: it must not keep the first build)."""
+    monkeypatch.setenv("CASEBOOK_PARALLEL", "1")
+    import gc
+
+    gc.unfreeze()
+    job = parallel.background(lambda: 1)
+    assert job.forked and gc.get_freeze_count() > 0
+    assert job() == 1 and gc.get_freeze_count() == 0
+    other = parallel.background(lambda: 2)
+    other.cancel()
+    assert gc.get_freeze_count() == 0

@@ -133,7 +133,21 @@ def _fork(fn: Callable) -> tuple[int, int] | None:
         finally:
             os._exit(status)
     os.close(write)
+    _frozen.add(pid)
+    gc.freeze()  # while the child lives, the collector's full passes skip what it shares
     return pid, read
+
+
+_frozen: set[int] = set()
+"""Children alive since their fork froze the collector's view of this process's objects."""
+
+
+def _thaw(pid: int) -> None:
+    """Once no child shares this process's memory any more, objects frozen at the forks are
+    collected as usual again (``mkdocs serve`` reuses the process for its next builds)."""
+    _frozen.discard(pid)
+    if not _frozen:
+        gc.unfreeze()
 
 
 def _collect(child: tuple[int, int] | None):
@@ -144,6 +158,7 @@ def _collect(child: tuple[int, int] | None):
     with os.fdopen(read, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
+    _thaw(pid)
     return pickle.loads(data) if status == 0 and data else None
 
 
@@ -181,3 +196,4 @@ class background:
             except OSError:
                 pass
             os.waitpid(pid, 0)
+            _thaw(pid)
