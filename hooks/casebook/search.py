@@ -155,7 +155,7 @@ class _Service:
         finally:
             forget_fds(self._fds[:1])  # before closing: the number may be reused at once
             try:
-                stdin.close()  # end of requests: the service exits once it has answered them
+                stdin.close()  # end of requests: the service exits at once, answered or not (see end_after)
             except OSError:
                 pass
 
@@ -260,7 +260,8 @@ class SearchIndexer:
             self._finish_shard(output)
 
     def _finish_shard(self, output: str) -> None:
-        """Have the full shard written while the next one starts; its service ends once written."""
+        """Have the full shard written; its service ends once written (the next one starts when
+        this one has indexed its pages, see add)."""
         write = self._service.send({"type": "WriteFiles", "index_id": self._index, "output_path": output})
         self._service.end_after(write)  # it ends once written, freeing its memory
         self._retiring.append((self._service, self._in_shard, write))
