@@ -37,12 +37,19 @@ from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File
 
 from casebook import format_report, load_library
+from casebook.changelog import read_repository
+from casebook.collation import DEFAULT_LOCALE, known_locale
 from casebook.indexes import git_history
+from casebook.markdown_reading import MarkdownReading
 from casebook.pages import Settings, build_site
 from casebook.parallel import MIN_ITEMS
 from casebook.search import SHARD_SIZE, SearchIndexer, SearchIndexError, bundle_paths
+from casebook.translit import browser_table_js, heading_id
 
 log = logging.getLogger("mkdocs.hooks.casebook")
+
+TRANSLIT_JS = "assets/transliteration.js"
+"""The transliteration table for the browser's search key (generated, loaded before casebook.js)."""
 
 _state: dict = {}
 """Per-build state, emptied by ``on_config`` on every build."""
@@ -54,7 +61,9 @@ def on_config(config):
     on_build_error(None)  # what a previous build of `mkdocs serve` that failed half-way left running
     _state.clear()
     root = Path(config.config_file_path).resolve().parent
-    library = load_library(root)
+    extra = (config.extra or {}).get("casebook") or {}
+    reading = MarkdownReading.from_mkdocs(config.markdown_extensions, config.mdx_configs)
+    library = load_library(root, _collation_locale(config, extra), reading)
     if library.problems:
         for problem in library.problems:
             log.error(str(problem))
@@ -63,22 +72,45 @@ def on_config(config):
             + format_report(library.problems).splitlines()[-1]
             + " Fix them and build again ('make check' lists them without building)."
         )
-    extra = (config.extra or {}).get("casebook") or {}
     settings = Settings(
         site_name=config.site_name,
         site_url=config.site_url or "",
         repo_url=config.repo_url or "",
         **{k: str(extra[k]) for k in ("branch", "publisher", "license", "license_url") if k in extra},
     )
+    # Heading anchors transliterated ('Økonomi' → 'okonomi'), never emptied, in case pages and
+    # in docs/ alike; the browser's search key reads the same table (assets/transliteration.js).
+    config.mdx_configs.setdefault("toc", {})["slugify"] = heading_id
+    if TRANSLIT_JS not in [str(s) for s in config.extra_javascript]:
+        config.extra_javascript.insert(0, TRANSLIT_JS)
     history = git_history(root)
+    if history.shallow:  # a warning: `mkdocs build --strict` stops here, a plain build goes on without dates
+        log.warning(
+            "Casebook: this is a shallow clone (git clone --depth), so when each case was added and last "
+            "changed is unknown: the home page lists programmes by start year and citations have no year. "
+            "Fetch the full history: 'git fetch --unshallow' (GitHub Actions: actions/checkout with "
+            "fetch-depth: 0; Netlify, Cloudflare Pages, Render: run it before the build)."
+        )
     if history.head and not os.environ.get("SOURCE_DATE_EPOCH"):
         # Dates MkDocs writes (sitemap, gzip headers) come from the commit, not the clock.
         os.environ["SOURCE_DATE_EPOCH"] = str(history.head)
-    _state["site"] = build_site(library, settings, history)
+    _state["site"] = build_site(library, settings, history, read_repository(root, history.shallow))
     shard_size = int(extra.get("search_shard_size") or SHARD_SIZE)
     config.extra["casebook_search_bundles"] = bundle_paths(len(library.cases), shard_size)  # read by cb-search.html
     _state["search"] = SearchIndexer(Path(config.site_dir), expected=len(library.cases), shard_size=shard_size)
     return config
+
+
+def _collation_locale(config, extra: dict) -> str:
+    """The locale titles, places and labels sort in: ``extra.casebook.collation``, else the
+    site's language (``theme.language``); an unknown one stops the build, saying so."""
+    locale = str(extra.get("collation") or config.theme.get("language") or DEFAULT_LOCALE)
+    if not known_locale(locale):
+        raise Abort(
+            f"Casebook: mkdocs.yml: extra.casebook.collation: ICU has no collation for '{locale}'; "
+            "give a language code such as sv, da, nb or en."
+        )
+    return locale
 
 
 def on_files(files, config):
@@ -86,6 +118,7 @@ def on_files(files, config):
     # Case pages first: the search index is written while the other pages render.
     pages = sorted((s for s in site.pages.values() if s.generated), key=lambda s: not s.src_uri.startswith("cases/"))
     generated = [(s.src_uri, s.content) for s in pages] + list(site.files.items())
+    generated.append((TRANSLIT_JS, browser_table_js()))
     for src_uri, content in generated:
         if files.get_file_from_path(src_uri) is not None:
             raise Abort(f"Casebook: docs/{src_uri} would hide a generated file; remove it from docs/.")
@@ -144,7 +177,8 @@ def on_page_content(html, page, config, files):
         # Pagefind then writes the index while the pages render, not after them.
         head, sources = Markup(parts[0]), Markup(parts[1])
         _state["site"].pages[page.file.src_uri].context.update(case_head=head, case_sources=sources)
-        document = _state["templates"]["search-doc"].render(head=head, sources=sources, content=html)
+        terms = _state["site"].pages[page.file.src_uri].context.get("search_terms")
+        document = _state["templates"]["search-doc"].render(head=head, sources=sources, content=html, terms=terms)
         _state["search"].add(document, "/" + page.url)
     return html
 

@@ -56,3 +56,23 @@ def serve(site: Path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+META = ".cb-search .md-search-result__meta"
+
+
+def search_box(page, query: str, timeout: float = 15_000) -> list[str]:
+    """Type ``query`` into the site's search box and return the paths of the results, once the
+    box shows the answer for exactly this query (``data-cb-query``, set together with the count
+    and the list); the box is emptied first, so an earlier answer for the same words never counts."""
+    box = page.locator(".cb-search input")
+    box.focus()
+    for text in ("", query):
+        box.fill(text)
+        page.wait_for_function(
+            "([sel, q]) => { const m = document.querySelector(sel), at = m && m.getAttribute('data-cb-query');"
+            " return m && (at === q || (q === '' && at === null)); }",
+            arg=[META, text.strip()],
+            timeout=timeout,
+        )
+    return page.locator(".cb-search .md-search-result__link").evaluate_all("links => links.map(a => a.pathname)")

@@ -1,4 +1,5 @@
-"""axe-core finds no WCAG 2.1 A/AA violations on every kind of page (Chromium via Playwright)."""
+"""axe-core finds no WCAG 2.2 A/AA violations (2.0 and 2.1 included) on every kind of page, at a
+desktop's and a phone's width, in light and dark schemes (Chromium via Playwright)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ PAGES = [
     ("explorer with filters", "explore/?keyword=participation&keyword=safety&match=any&country=SE&from=2010&to=2012"),
     ("data", "data/"),
     ("contribute", "contribute/"),
+    ("not found", "404.html"),
 ]
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+"""axe's rules for WCAG 2.0, 2.1 and 2.2 at levels A and AA (2.2 adds target-size, 2.5.8)."""
+SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +37,11 @@ def browser(real_site):
 
 @pytest.mark.parametrize(("name", "path"), PAGES, ids=[p[0] for p in PAGES])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_wcag_violations(browser, name, path, scheme):
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_no_wcag_violations(browser, name, path, scheme, size):
     url, chromium = browser
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    width, height = SIZES[size]
+    context = chromium.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
     page = context.new_page()
     page.goto(url + path)
     expected = "slate" if scheme == "dark" else "default"
@@ -45,6 +51,10 @@ def test_no_wcag_violations(browser, name, path, scheme):
         page.locator("details.cb-kwgroup").first.evaluate("d => d.open = true")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
     context.close()
+    ran = {
+        rule["id"] for kind in ("passes", "violations", "incomplete", "inapplicable") for rule in results.response[kind]
+    }
+    assert "target-size" in ran, "the WCAG 2.2 rules ran"
     violations = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in results.response["violations"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from browser import CHROMIUM_ARGS, chromium_path, serve
@@ -13,7 +13,7 @@ from playwright.sync_api import expect, sync_playwright
 from test_indexes import FIXTURE
 
 from casebook import load_library
-from casebook.facets import State, counts, matches, rows
+from casebook.facets import State, counts, matches, rows, why
 from conftest import build, make_library, synthetic
 
 
@@ -59,19 +59,28 @@ def state_of(url: str) -> State:
     )
 
 
+TOTAL = re.compile(r"^\d+ of \d+ cases?$")
+
+
 def open_explorer(page, site, query=""):
     page.goto(site["url"] + "explore/" + query)
-    expect(page.locator("#cb-total")).to_contain_text(" of ")
+    expect(page.locator("#cb-total")).to_have_text(TOTAL)
 
 
 def shown(page) -> list[str]:
     return page.locator("#cb-list li").evaluate_all("els => els.map(e => e.dataset.caseId)")
 
 
-SNAPSHOT = """() => {
+SNAPSHOT = """([total, ids]) => {
     const out = {total: document.getElementById('cb-total').textContent,
+                 bar: document.getElementById('cb-bar-total').textContent,
                  ids: [...document.querySelectorAll('#cb-list li')].map(e => e.dataset.caseId),
-                 counts: {keyword: {}, group: {}, country: {}}, wrongly_disabled: []};
+                 why: {}, counts: {keyword: {}, group: {}, country: {}}, wrongly_disabled: []};
+    if (out.total !== total || out.ids.join() !== ids.join()) return null;
+    document.querySelectorAll('#cb-list li').forEach(li => {
+        out.why[li.dataset.caseId] = [...li.querySelectorAll('.cb-why')].map(p => [p.dataset.keyword,
+            [...p.querySelectorAll('[data-lang]')].map(e => [e.dataset.lang, e.textContent])]);
+    });
     document.querySelectorAll('#cb-explore input[type=checkbox]').forEach(b => {
         const n = Number(b.parentNode.dataset.countValue);
         out.counts[b.name][b.value] = n;
@@ -81,25 +90,28 @@ SNAPSHOT = """() => {
 }"""
 
 
+def snapshot(page, total: str, ids: list[str]) -> dict:
+    """One consistent reading of the page, taken once it shows exactly ``total`` and ``ids``
+    (after a back, Material's instant navigation may still swap in a fresh copy of the page)."""
+    return page.wait_for_function(SNAPSHOT, arg=[total, ids]).json_value()
+
+
 def assert_matches_reference(page, site):
-    """The explorer shows what the Python reference computes for the URL's state. One snapshot of
-    the page (JavaScript renders synchronously), taken once it shows the expected total and list:
-    after a back, Material's instant navigation may still swap in a fresh copy of the page."""
+    """The explorer shows what the Python reference computes for the URL's state: the total,
+    the list, the number beside every choice and why each case matched through a keyword."""
     lib = site["lib"]
     state = state_of(page.url)
     all_rows = rows(lib)
-    expected = [r.id for r in all_rows if matches(r, state)]
+    matching = [r for r in all_rows if matches(r, state)]
+    expected = [r.id for r in matching]
     total = f"{len(expected)} of {len(all_rows)} cases"
-    expect(page.locator("#cb-total")).to_have_text(total)
-    for _ in range(100):
-        snap = page.evaluate(SNAPSHOT)
-        if snap["total"] == total and snap["ids"] == expected[:50]:
-            break
-        page.wait_for_timeout(100)
-    assert (snap["total"], snap["ids"]) == (total, expected[:50])
+    snap = snapshot(page, total, expected[:50])
+    assert snap["bar"] == total
     countries = sorted({c.country for c in lib.cases.values()})
     assert snap["counts"] == counts(all_rows, state, list(lib.taxonomy.keywords), list(lib.taxonomy.groups), countries)
     assert snap["wrongly_disabled"] == []
+    reasons = {r.id: [[k, [list(n) for n in names]] for k, names in why(r, state.q)] for r in matching[:50]}
+    assert snap["why"] == reasons
     return expected
 
 
@@ -150,11 +162,10 @@ def test_reload_restores_a_view(page, site):
     query = "?keyword=safety&match=any&keyword=schools&country=DK&country=FI&from=2005&to=2010&q=programme"
     open_explorer(page, site, query)
     page.reload()
-    expect(page.locator("#cb-total")).to_contain_text(" of ")
+    expect(page.locator("#cb-total")).to_have_text(TOTAL)
     expect(page.locator("#cb-q")).to_have_value("programme")
     expect(page.locator("input[name=country][value=FI]")).to_be_checked()
     expect(page.locator("#cb-from")).to_have_value("2005")
-    page.wait_for_function("() => document.querySelector('#cb-list') !== null")
     assert_matches_reference(page, site)
 
 
@@ -209,23 +220,45 @@ def test_show_more(page, site):
     expect(page.locator("#cb-more")).to_be_hidden()
 
 
-def test_without_javascript(browser, site):
+def test_without_javascript_the_page_explains_itself_and_links_onwards(browser, site):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(site["url"] + "explore/")
-    assert page.locator("#cb-explore").is_hidden()
-    links = page.locator("noscript").inner_text()
-    assert "by keyword" in links and "by country" in links
+    expect(page.locator("#cb-explore")).to_be_hidden()
+    note = page.locator(".cb-explore-nojs .admonition")
+    expect(note).to_be_visible()
+    expect(note.locator(".admonition-title")).to_have_text("The explorer needs JavaScript")
+    links = note.locator("a")
+    names = links.evaluate_all("els => els.map(a => a.textContent)")
+    assert names == [
+        "Cases by keyword",
+        "Cases by country",
+        "The list of all cases",
+        "cases.csv",
+        "cases.json",
+        "Data page",
+    ]
+    for href in links.evaluate_all("els => els.map(a => a.href)"):
+        assert page.request.get(href).status == 200, href
     context.close()
+
+
+def test_when_the_data_cannot_load_the_page_says_so(page, site):
+    page.route("**/data/explorer.json", lambda route: route.fulfill(status=503, body="busy"))
+    page.goto(site["url"] + "explore/")
+    error = page.locator(".cb-explore-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("The explorer's data could not be loaded.")
+    expect(page.locator("#cb-explore")).to_be_hidden()
 
 
 def test_instant_navigation_starts_the_explorer(page, site):
     page.goto(site["url"])
     page.click(".md-tabs__link:text('Explore')")
-    expect(page.locator("#cb-total")).to_contain_text(" of ")
+    expect(page.locator("#cb-total")).to_have_text(TOTAL)
     page.click(".md-tabs__link:text('Keywords')")
     page.click(".md-tabs__link:text('Explore')")
-    expect(page.locator("#cb-total")).to_contain_text(" of ")
+    expect(page.locator("#cb-total")).to_have_text(TOTAL)
     assert_matches_reference(page, site)
 
 
@@ -254,3 +287,206 @@ def test_download_citation(page, site):
         page.click("button[data-cb-download=cb-bibtex]")
     assert info.value.suggested_filename == "alpha.bib"
     assert info.value.path().read_text("utf-8") == page.locator("#cb-bibtex").text_content()
+
+
+def test_a_plain_click_on_link_to_this_view_copies_it(browser, site):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    open_explorer(page, site, "?keyword=safety&country=DK")
+    assert_matches_reference(page, site)
+    entries = page.evaluate("history.length")
+    link = page.locator("#cb-link")
+    assert link.get_attribute("href") == page.url  # still a real link, to open or bookmark
+    link.click()
+    expect(page.locator("#cb-copied")).to_have_text("Link copied")
+    expect(page.locator("#cb-copied")).to_be_visible()
+    assert page.locator("#cb-copied").get_attribute("role") == "status"
+    assert (
+        page.evaluate("navigator.clipboard.readText()")
+        == page.url
+        == site["url"] + "explore/?keyword=safety&country=DK"
+    )
+    assert page.evaluate("history.length") == entries  # copying did not navigate
+    page.check("input[name=country][value=SE]")
+    expect(page.locator("#cb-copied")).to_have_text("")  # the confirmation belongs to the old view
+    context.close()
+
+
+def test_typing_replaces_one_history_entry_and_ticking_pushes_one_each(page, site):
+    open_explorer(page, site)
+    before = page.evaluate("history.length")
+    page.focus("#cb-q")
+    typed = ""
+    for letter in "Malmö":  # slowly: each letter is applied before the next is typed
+        typed += letter
+        page.keyboard.type(letter)
+        expect(page).to_have_url(site["url"] + "explore/?" + urlencode({"q": typed}))
+        assert_matches_reference(page, site)
+    assert page.evaluate("history.length") == before + 1
+    page.check("input[name=country][value=SE]")
+    expect(page).to_have_url(site["url"] + "explore/?country=SE&q=Malm%C3%B6")
+    page.locator("summary", has_text="Social inclusion and cohesion").click()
+    page.check("input[name=keyword][value=safety]")
+    expect(page).to_have_url(site["url"] + "explore/?keyword=safety&country=SE&q=Malm%C3%B6")
+    assert_matches_reference(page, site)
+    assert page.evaluate("history.length") == before + 3
+    page.go_back()
+    expect(page).to_have_url(site["url"] + "explore/?country=SE&q=Malm%C3%B6")
+    assert_matches_reference(page, site)
+    page.go_back()
+    expect(page).to_have_url(site["url"] + "explore/?q=Malm%C3%B6")
+    expect(page.locator("#cb-q")).to_have_value("Malmö")
+    page.go_back()
+    expect(page).to_have_url(site["url"] + "explore/")
+    expect(page.locator("#cb-q")).to_have_value("")
+    assert_matches_reference(page, site)
+
+
+SCROLLED = """id => new Promise(done => {
+    addEventListener('scroll', () => requestAnimationFrame(() => done(scrollY)), {once: true});
+    document.querySelector(`#cb-list li[data-case-id="${id}"]`).scrollIntoView({block: 'center'});
+})"""
+
+
+def test_back_from_a_case_restores_the_list_and_the_scroll_position(page, site):
+    page.set_viewport_size({"width": 1000, "height": 700})
+    open_explorer(page, site, "?q=programme")
+    expected = assert_matches_reference(page, site)
+    page.click("#cb-more")
+    target = expected[-3]  # beyond the first 50
+    expect(page.locator(f'#cb-list li[data-case-id="{target}"]')).to_have_count(1)
+    y = page.evaluate(SCROLLED, target)
+    assert y > 2000
+    page.locator(f'#cb-list li[data-case-id="{target}"] a.cb-item__title').click()
+    expect(page.locator("article h1").first).to_have_text(site["lib"].cases[target].title)
+    page.go_back()
+    expect(page).to_have_url(site["url"] + "explore/?q=programme")
+    snap = snapshot(page, f"{len(expected)} of {len(expected)} cases", expected)
+    assert len(snap["ids"]) == len(expected) > 50  # as many results as were shown
+    page.wait_for_function("y => Math.abs(scrollY - y) <= 3", arg=y)
+
+
+@pytest.mark.parametrize(
+    ("address", "canonical"),
+    [
+        ("?country=se", "?country=SE"),
+        ("?country=Denmark", "?country=DK"),
+        ("?keyword=Trygghet+och+s%C3%A4kerhet", "?keyword=safety"),  # a Swedish label
+        ("?KEYWORD=crime%20prevention", "?keyword=safety"),  # an alias, the name in capitals
+        ("?keyword=Urban_Renewal&keyword=urban-renewal", "?keyword=urban-renewal"),
+        ("?keywords=safety,schools&match=ANY", "?keyword=safety&keyword=schools&match=any"),
+        ("?group=Participation+and+civil+society&from=2012", "?group=participation-and-civil-society&from=2012"),
+    ],
+)
+def test_an_address_written_differently_is_read_and_rewritten(page, site, address, canonical):
+    open_explorer(page, site, address)
+    expect(page).to_have_url(site["url"] + "explore/" + canonical)
+    expect(page.locator("#cb-notice")).to_be_hidden()
+    assert_matches_reference(page, site)
+
+
+def test_an_address_with_what_is_not_recognised_says_so_and_suggests(page, site):
+    open_explorer(page, site, "?keyword=safty&colour=red&country=XX&from=20x1&keyword=participation")
+    expect(page).to_have_url(site["url"] + "explore/?keyword=participation")
+    notice = page.locator("#cb-notice")
+    expect(notice).to_be_visible()
+    expect(notice.locator(".admonition-title")).to_have_text("Not recognised in the address, so left out:")
+    items = notice.locator("li")
+    expect(items).to_have_text(
+        ["keyword=safty – did you mean Safety and security?", "colour=red", "country=XX", "from=20x1"]
+    )
+    assert_matches_reference(page, site)
+    expect(page.locator("input[name=keyword][value=safety]")).not_to_be_checked()  # suggested, not applied
+    entries = page.evaluate("history.length")
+    suggestion = items.first.locator("a")
+    assert suggestion.get_attribute("href").endswith("/explore/?keyword=participation&keyword=safety")
+    suggestion.click()
+    expect(page).to_have_url(site["url"] + "explore/?keyword=participation&keyword=safety")
+    expect(page.locator("input[name=keyword][value=safety]")).to_be_checked()
+    expect(notice).to_be_hidden()
+    assert_matches_reference(page, site)
+    assert page.evaluate("history.length") == entries + 1
+
+
+def test_a_partial_name_is_suggested_not_applied(page, site):
+    open_explorer(page, site, "?keyword=trygghet")
+    expect(page).to_have_url(site["url"] + "explore/")
+    expect(page.locator("#cb-notice li")).to_have_text(["keyword=trygghet – did you mean Safety and security?"])
+    assert_matches_reference(page, site)
+
+
+def test_the_numbers_say_what_they_count(page, site):
+    open_explorer(page, site, "?country=SE&country=DK&keyword=participation")
+    expect(page.locator("#cb-legend")).to_have_text(
+        "The number beside each choice counts the cases with that choice that the list shows when it is ticked."
+    )
+    expected = assert_matches_reference(page, site)
+    lib = site["lib"]
+    for code in ("SE", "DK"):  # ticked: its cases in the list
+        label = page.locator(f"label:has(input[name=country][value={code}])")
+        in_list = sum(1 for cid in expected if lib.cases[cid].country == code)
+        assert label.get_attribute("data-count-value") == str(in_list)
+        expect(label.locator("[data-count]")).to_have_text(f"{in_list} case" + ("" if in_list == 1 else "s"))
+    label = page.locator("label:has(input[name=keyword][value=participation])")
+    assert label.get_attribute("data-count-value") == str(len(expected))
+
+
+@pytest.fixture(scope="module")
+def real(real_site):
+    with serve(real_site.site) as url:
+        yield {"url": url, "lib": load_library(real_site.site.parent), "site": real_site.site}
+
+
+@pytest.mark.parametrize(
+    ("query", "keyword"),
+    [
+        ("trygghet", "safety"),
+        ("grannsamverkan", "safety"),
+        ("utsatta områden", "vulnerable-housing-areas"),
+        ("boligsocial", "area-based-programmes"),
+        ("Tryghed og sikkerhed", "safety"),
+        ("levekårsutsatte", "vulnerable-housing-areas"),
+        ("medvirkning", "participation"),
+        ("Socialøkonomi", "social-economy"),
+    ],
+)
+def test_nordic_keyword_names_find_the_cases_and_say_why(page, real, query, keyword):
+    page.goto(real["url"] + "explore/")
+    expect(page.locator("#cb-total")).to_have_text(TOTAL)
+    page.fill("#cb-q", query)
+    expect(page).to_have_url(real["url"] + "explore/?" + urlencode({"q": query}))
+    expected = assert_matches_reference(page, real)
+    assert expected == [r.id for r in rows(real["lib"]) if keyword in r.keywords]
+    label = real["lib"].taxonomy.keywords[keyword].label
+    for item in page.locator("#cb-list li").all():
+        expect(item.locator(".cb-why")).to_have_count(1)
+        expect(item.locator(".cb-why")).to_contain_text(f"Matched keyword: {label}")
+
+
+def test_why_names_the_language(page, real):
+    page.goto(real["url"] + "explore/?q=trygghet")
+    assert_matches_reference(page, real)
+    why_line = page.locator("#cb-list li").first.locator(".cb-why")
+    expect(why_line).to_have_text(
+        "Matched keyword: Safety and security (Swedish: Trygghet och säkerhet; Norwegian: Trygghet og sikkerhet)"
+    )
+    assert why_line.locator("[data-lang=sv]").get_attribute("lang") == "sv"
+
+
+@pytest.mark.parametrize(
+    ("query", "case"),
+    [
+        ("Vaerebro", "boligliv-i-balance"),
+        ("Malmo", "malmo-area-programme"),
+        ("Malmoe", "malmo-area-programme"),
+        ("Kroksbaeck", "malmo-area-programme"),
+        ("Segevaang", "malmo-area-programme"),
+        ("Vaarby", "miljardprogrammet"),
+        ("Varby", "miljardprogrammet"),
+        ("socialoekonomi", "together-botkyrka"),
+    ],
+)
+def test_ascii_spellings_find_the_one_case(page, real, query, case):
+    page.goto(real["url"] + "explore/?" + urlencode({"q": query}))
+    expect(page.locator("#cb-total")).to_have_text("1 of 4 cases")
+    assert assert_matches_reference(page, real) == [case]

@@ -149,6 +149,7 @@ def hostile_cases() -> dict:
         GOOD.replace("title: Test programme", f"title: '{PAYLOAD.replace(chr(39), chr(39) * 2)}'")
         .replace("  - Seved", "  - '</script><script>window.__pwned=4</script>'")
         .replace("  - A publisher", "  - A publisher")
+        .replace("title: A report", "title: Another report")  # not plain.md's source, described otherwise
         .replace("publisher: A publisher", "publisher: '<b onmouseover=window.__pwned=5>p</b>'")
         .replace("url: https://example.org/report", "url: 'https://example.org/\"onmouseover=\"window.__pwned=6'")
     )

@@ -11,6 +11,7 @@ import pytest
 from linkcheck import broken_links
 
 from casebook import load_library
+from casebook.collation import Collation
 from casebook.indexes import build_indexes, related_cases
 from conftest import build, case_text, make_case
 
@@ -116,8 +117,8 @@ def test_country_page_by_municipality_with_keyword_counts(site):
         "segregation": "1",
         "evaluation": "1",
     }
-    first = page.select("ul.cb-chips li a")[0]
-    assert first["href"] == "../../keywords/participation/"
+    first = page.select("ul.cb-chips li a")[0]  # one link per chip: the country's cases with the keyword
+    assert first["href"] == "../../explore/?country=DK&keyword=participation"
 
 
 def test_related_cases_ranking(site):
@@ -152,7 +153,7 @@ def test_related_is_deterministic_and_excludes_itself():
             sources=(),
             body="",
         )
-    indexes = build_indexes(lib_cases, ["a", "b", "c", "d", "e"])
+    indexes = build_indexes(lib_cases, ["a", "b", "c", "d", "e"], Collation())
     first = [r.id for r in related_cases(lib_cases["c01"], lib_cases, indexes)]
     assert first == ["c03", "c05", "c07", "c09", "c11"]
     assert "c01" not in first
@@ -278,7 +279,7 @@ def test_real_site_has_no_broken_links(real_site):
 
 
 def test_practitioner_journey_has_no_dead_end(real_site):
-    """Home → keyword → case → related case → country → another keyword, following real links."""
+    """Home → keyword → case → related case → country → its cases with a keyword, following real links."""
     from urllib.parse import urljoin
 
     def follow(url: str, href: str) -> tuple[str, object]:
@@ -295,5 +296,6 @@ def test_practitioner_journey_has_no_dead_end(real_site):
     assert page.select_one("article.cb-case") is not None
     url, page = follow(url, page.select_one(".cb-meta__country a")["href"])
     assert page.select_one("article.cb-country") is not None
-    url, page = follow(url, page.select_one("ul.cb-chips li a")["href"])
-    assert page.select_one("article.cb-keyword") is not None and url.startswith("/keywords/")
+    target = urljoin(url, page.select_one("ul.cb-chips li a")["href"])
+    assert target.startswith("/explore/?country=") and "&keyword=" in target
+    assert (real_site.site / "explore" / "index.html").is_file()

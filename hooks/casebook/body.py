@@ -116,9 +116,49 @@ def scan(body: str, first_line: int) -> tuple[list[Heading], list[tuple[int, str
     return headings, prose
 
 
-def check_body(body: str, first_line: int, problems: Problems, end_line: int) -> None:
-    """Report missing, unknown, repeated, misordered or empty sections and unsafe markup."""
+def _source_line(lines: list[str], start: int, level: int, text: str) -> int:
+    """The index of the line, from ``start`` on, where a heading the parser found is written."""
+    want = _norm(text)
+    for i in range(start, len(lines)):
+        stripped = lines[i].strip()
+        if stripped.startswith("#" * level) and _norm(stripped.strip("#")) == want:
+            return i
+        if _norm(stripped) == want and i + 1 < len(lines) and _SETEXT.match(lines[i + 1]):
+            return i
+    return min(start, max(len(lines) - 1, 0))
+
+
+def agree(scanned: list[Heading], prose: list, parsed: list[tuple[int, str]], body: str, first_line: int) -> list:
+    """The headings the site's parser found (``parsed``: level and text, in order), each at the
+    line the scanner found it on (or where it is written); lines the scanner took for headings
+    that the parser did not are given back to ``prose``. Returns the headings."""
+    lines = body.split("\n")
+    out: list[Heading] = []
+    i = 0
+    for level, text in parsed:
+        j = i
+        while j < len(scanned) and not (scanned[j].level == level and _norm(scanned[j].text) == _norm(text)):
+            j += 1
+        if j < len(scanned):
+            prose.extend((h.line, lines[h.line - first_line]) for h in scanned[i:j])
+            out.append(scanned[j])
+            i = j + 1
+        else:
+            start = (out[-1].line - first_line + 1) if out else 0
+            out.append(Heading(level, text, first_line + _source_line(lines, start, level, text)))
+    prose.extend((h.line, lines[h.line - first_line]) for h in scanned[i:])
+    prose.sort()
+    return out
+
+
+def check_body(body: str, first_line: int, problems: Problems, end_line: int, reading=None) -> None:
+    """Report missing, unknown, repeated, misordered or empty sections and unsafe markup.
+
+    ``reading`` (a :class:`casebook.markdown_reading.MarkdownReading`) decides which lines are
+    headings, as the site renders them; without it, the line scanner alone decides."""
     headings, prose = scan(body, first_line)
+    if reading is not None:
+        headings = agree(headings, prose, reading.headings(body), body, first_line)
     found: dict[str, Heading] = {}
     misspelt: set[str] = set()
     order: list[str] = []

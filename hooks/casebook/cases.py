@@ -8,9 +8,11 @@ from pathlib import Path
 
 from . import i18n, schema
 from .body import TODO, check_body
+from .pasted import lookalikes, ordinary
 from .problems import Problems
 from .source import read_text, split_front_matter
 from .taxonomy import Taxonomy
+from .translit import slug
 from .yamlsafe import field_name, parse_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -81,17 +83,10 @@ class Case:
         }
 
 
-_TRANSLIT = str.maketrans(
-    {"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "œ": "oe"}
-)
-
-
 def slugify(name: str) -> str:
-    """A valid id suggestion for a file name ('Områdeløft Saupstad' → 'omradeloft-saupstad')."""
-    import unicodedata
-
-    ascii_name = unicodedata.normalize("NFKD", name.translate(_TRANSLIT)).encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_name.lower())) or "case"
+    """A valid id suggestion for a file name ('Områdeløft Saupstad' → 'omradeloft-saupstad'),
+    transliterated as in :func:`casebook.translit.slug`; ``case`` when nothing is left."""
+    return slug(name) or "case"
 
 
 RESERVED_IDS = frozenset({"index"})
@@ -239,8 +234,10 @@ def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None
     return ids
 
 
-def load_case(root: Path, path: Path, taxonomy: Taxonomy | None) -> tuple[Case | None, list]:
-    """Read and check one case file. Returns the case (``None`` if invalid) and its problems."""
+def load_case(root: Path, path: Path, taxonomy: Taxonomy | None, reading=None) -> tuple[Case | None, list]:
+    """Read and check one case file. Returns the case (``None`` if invalid) and its problems.
+    ``reading``: the site's Markdown reading (:class:`casebook.markdown_reading.MarkdownReading`),
+    which decides which lines are headings."""
     rel = path.relative_to(root).as_posix()
     problems = Problems(rel)
     check_id(rel, path.stem, problems)
@@ -250,11 +247,13 @@ def load_case(root: Path, path: Path, taxonomy: Taxonomy | None) -> tuple[Case |
     parts = split_front_matter(text, problems)
     if parts is None:
         return None, problems.items
-    doc = parse_yaml(parts.front, parts.front_line - 1)
+    for found in lookalikes(parts.front, parts.front_line - 1):  # pasted from a word processor
+        problems.add(found.line, found.field, found.message, found.fix)
+    doc = parse_yaml(ordinary(parts.front), parts.front_line - 1)
     for err in doc.errors:
         problems.add(err.line, err.field, err.message, err.fix)
     end_line = parts.body_line + parts.body.count("\n")
-    check_body(parts.body, parts.body_line, problems, end_line)
+    check_body(parts.body, parts.body_line, problems, end_line, reading)
     if doc.errors:
         return None, problems.items
     if not isinstance(doc.data, dict):
@@ -298,5 +297,6 @@ def load_case(root: Path, path: Path, taxonomy: Taxonomy | None) -> tuple[Case |
             for s in data["sources"]
         ),
         body=parts.body,
+        meta={"lines": {k: v for k, v in doc.lines.items() if k[:1] == ("sources",) and len(k) > 1}},
     )
     return case, problems.items

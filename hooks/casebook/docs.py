@@ -2,6 +2,7 @@
 
 The field reference in CONTRIBUTING.md (between the ``fields`` markers), the
 site's Contribute page and the data codebook all come from here.
+The column descriptions on the "about" sheet of data/cases.xlsx come from field_rows() too.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Open data: the cases as JSON and CSV, the taxonomy as JSON and SKOS, citations.
+"""Open data: the cases as JSON, CSV and xlsx, the taxonomy as JSON and SKOS, citations.
 
 Every export is deterministic (same library → byte-identical output) and uses
 the schema's field names, so the codebook generated from the schema describes
@@ -8,11 +8,13 @@ it. Values come from validated cases; nothing is re-parsed here.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import re
 
 from .cases import ONGOING, Case
+from .docs import field_rows
 from .library import Library
 from .schema import load_schema
 
@@ -80,7 +82,7 @@ def case_record(case: Case, site_url: str) -> dict:
 
 def cases_json(library: Library, site_url: str, meta: dict) -> str:
     """``data/cases.json``: ``{"cases": [...]}`` plus a few words on the dataset."""
-    cases = [case_record(c, site_url) for c in library.cases.values()]
+    cases = [case_record(c, site_url) for c in library.by_title()]
     return _dump({**meta, "count": len(cases), "cases": cases})
 
 
@@ -94,8 +96,9 @@ def csv_cell(value) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
-def csv_row(case: Case, site_url: str) -> list[str]:
-    """One case as CSV cells, in :data:`CSV_COLUMNS` order."""
+def row_values(case: Case, site_url: str) -> list:
+    """One case's values in :data:`CSV_COLUMNS` order, before formatting: text, a year (int),
+    a list of text, or ``None``. The CSV and the xlsx are both written from these."""
     r = case_record(case, site_url)
     values = {
         **r,
@@ -103,7 +106,12 @@ def csv_row(case: Case, site_url: str) -> list[str]:
         "period_end": r["period"]["end"],
         "sources": [s["title"] for s in r["sources"]],
     }
-    return [csv_cell(values[col]) for col in CSV_COLUMNS]
+    return [values[col] for col in CSV_COLUMNS]
+
+
+def csv_row(case: Case, site_url: str) -> list[str]:
+    """One case as CSV cells, in :data:`CSV_COLUMNS` order."""
+    return [csv_cell(value) for value in row_values(case, site_url)]
 
 
 def cases_csv(library: Library, site_url: str) -> str:
@@ -111,17 +119,159 @@ def cases_csv(library: Library, site_url: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for case in library.cases.values():
+    for case in library.by_title():
         writer.writerow(csv_row(case, site_url))
     return "\ufeff" + out.getvalue()
 
 
-def keywords_json(library: Library, site_url: str, counts: dict) -> str:
-    """``data/keywords.json``: groups and keywords with translations, relations and case counts."""
+XLSX_MAX_CELL = 32_767
+"""Excel's limit on the text in one cell, in UTF-16 code units ("Excel specifications and
+limits", Microsoft support). Under the case schema no cell comes near it: the longest is a
+list of 100 names of at most 150 characters, joined (15,198)."""
+
+XLSX_MAX_ROWS = 1_048_576
+"""Excel's limit on the rows of a worksheet (same source); the header takes one."""
+
+XLSX_WIDTH_CAP = 60
+"""The widest a column of the cases sheet starts, in characters (a reader can widen it)."""
+
+COLUMN_NOTES = {
+    "id": "The case's stable identifier, its file name in the repository and the last part of its address.",
+    "url": "The case's page on this site.",
+    "period_start": "The first year of the programme (four digits).",
+    "period_end": "The last year of the programme (four digits), or 'ongoing'.",
+    "sources": "The titles of the documents the case is written from (cases.json has the full records).",
+}
+"""Descriptions of the columns that are not front-matter fields of their own (the rest come
+from the schema, as in the data page's codebook)."""
+
+
+def column_descriptions() -> list[tuple[str, str]]:
+    """``[(column, one-line description)]`` for every column in :data:`CSV_COLUMNS` order: the
+    schema's description (:func:`casebook.docs.field_rows`), or :data:`COLUMN_NOTES`; list
+    columns say how their entries are joined."""
+    fields = {row["name"]: row for row in field_rows()}
+    out = []
+    for col in CSV_COLUMNS:
+        text = COLUMN_NOTES.get(col) or fields[col]["description"]
+        if col == "sources" or fields.get(col, {}).get("type", "").startswith("list"):
+            text += f" Entries are separated by '{CSV_LIST_SEPARATOR}'."
+        out.append((col, text))
+    return out
+
+
+def _xlsx_value(value, case_id: str, column: str):
+    """A row value as an xlsx cell value: a year stays a number, a list is joined as in the
+    CSV, ``None`` is ``None`` (a blank cell); text over :data:`XLSX_MAX_CELL` is an error."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, list):
+        value = CSV_LIST_SEPARATOR.join(str(v) for v in value)
+    value = str(value)
+    if len(value) > XLSX_MAX_CELL // 2 and len(value.encode("utf-16-le")) // 2 > XLSX_MAX_CELL:
+        raise ValueError(
+            f"cases.xlsx: case {case_id!r}, column {column!r} has more text than an Excel cell holds"
+            f" ({XLSX_MAX_CELL:,} characters)"
+        )
+    return value
+
+
+def _write_cells(sheet, row: int, values: list, fmt=None, text=None) -> None:
+    """Write one row: numbers with ``write_number`` in ``fmt``, text with ``write_string`` (never
+    a formula, whatever it starts with) in ``text`` or ``fmt``, nothing for ``None``."""
+    for col, value in enumerate(values):
+        if isinstance(value, int):
+            sheet.write_number(row, col, value, fmt)
+        elif value:
+            sheet.write_string(row, col, value, text or fmt)
+
+
+def cases_xlsx(library: Library, site_url: str, meta: dict) -> bytes:
+    """``data/cases.xlsx``: the rows and columns of ``cases.csv`` as an Excel workbook.
+
+    Written for spreadsheet users whatever their list separator (Nordic Excel splits CSV
+    on ``;``, so a comma CSV opened by double-click lands in one column). Sheet "cases": the
+    :data:`CSV_COLUMNS` header (bold, frozen, with an autofilter), then one row per case in
+    the CSV's order; years are numbers, everything else is text (lists joined with ``'; '``,
+    absent values blank). Every text cell is a string cell written with ``write_string``:
+    Excel and LibreOffice never evaluate a string cell, so a value starting with ``=``, ``+``,
+    ``-`` or ``@`` is stored as it is, without the CSV's leading apostrophe (that guard exists
+    because CSV has no cell types); the cells also have the Text number format (``@``), so
+    the value stays text when a reader edits the cell. Sheet "about": the data set's title, publisher, licence and
+    version, the data page's address and one line per column (:func:`column_descriptions`).
+    ``meta`` is the data set's description as in ``cases.json``: ``title``, ``publisher``,
+    ``license``, ``license_url``, ``version`` (:func:`casebook.changelog.dataset_version`) and
+    ``date`` (the commit's ISO date, or absent/``None``).
+
+    Deterministic: XlsxWriter writes in-memory zip members dated 1980-01-01, and the
+    document's created/modified date is ``meta["date"]`` at 00:00 UTC, or 1980-01-01 without
+    one; never the clock.
+
+    Raises ValueError, naming the case and column, if a cell's text exceeds
+    :data:`XLSX_MAX_CELL` or the cases exceed :data:`XLSX_MAX_ROWS`: nothing is truncated
+    silently (XlsxWriter itself would cut the text and only return -2).
+    """
+    import xlsxwriter  # here, not at the top: its 0.1 s import is paid where the exports are computed
+
+    cases = library.by_title()
+    if len(cases) + 1 > XLSX_MAX_ROWS:
+        raise ValueError(f"cases.xlsx: {len(cases)} cases do not fit in an Excel sheet ({XLSX_MAX_ROWS - 1:,} rows)")
+    rows = [
+        [_xlsx_value(v, c.id, col) for col, v in zip(CSV_COLUMNS, row_values(c, site_url), strict=True)] for c in cases
+    ]
+    date = meta.get("date")
+    created = datetime.datetime.fromisoformat(date) if date else datetime.datetime(1980, 1, 1)
+    out = io.BytesIO()
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    book = xlsxwriter.Workbook(out, options)
+    book.set_properties({"title": f"{meta['title']}: cases", "author": meta["publisher"], "created": created})
+    bold = book.add_format({"bold": True})
+    text = book.add_format({"num_format": "@"})
+    sheet = book.add_worksheet("cases")
+    _write_cells(sheet, 0, list(CSV_COLUMNS), bold)
+    for i, row in enumerate(rows, 1):
+        _write_cells(sheet, i, row, text=text)
+    for col, name in enumerate(CSV_COLUMNS):
+        longest = max([len(name) + 3, *(len(str(r[col])) + 1 for r in rows if r[col] is not None)])
+        sheet.set_column(col, col, min(longest, XLSX_WIDTH_CAP))
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, len(rows), len(CSV_COLUMNS) - 1)
+    _about_sheet(book, site_url, meta, len(rows), bold)
+    book.close()
+    return out.getvalue()
+
+
+def _about_sheet(book, site_url: str, meta: dict, count: int, bold) -> None:
+    """The "about" sheet of :func:`cases_xlsx`: the data set, then one line per column."""
+    sheet = book.add_worksheet("about")
+    wrap = book.add_format({"text_wrap": True, "valign": "top", "num_format": "@"})
+    sheet.set_column(0, 0, 16)
+    sheet.set_column(1, 1, 100, wrap)
+    licence = meta["license"] + (f" ({meta['license_url']})" if meta["license_url"] else "")
+    lines = [
+        ("Data set", f"{meta['title']}: a library of good-practice cases"),
+        ("Publisher", meta["publisher"]),
+        ("Licence", licence),
+        ("Version", meta["version"] or "not committed"),
+        ("Source", absolute(site_url, "data/")),
+        ("Cases", count),
+        (None, None),
+        ("Column", "Description"),
+        *column_descriptions(),
+    ]
+    for row, (name, text) in enumerate(lines):
+        _write_cells(sheet, row, [name, text], bold if name in ("Data set", "Column") else None)
+
+
+def keywords_json(library: Library, site_url: str, counts: dict, version: str | None = None) -> str:
+    """``data/keywords.json``: ``{"version", "groups", "keywords"}``: the data set's version
+    (:func:`casebook.changelog.dataset_version`, the same as in ``cases.json``; ``null`` if not
+    given), then the groups and keywords with translations, relations and case counts."""
     taxonomy = library.taxonomy
     narrower = taxonomy.narrower()
     return _dump(
         {
+            "version": version,
             "groups": [
                 {
                     "id": g.id,
@@ -154,28 +304,55 @@ def _lit(text: str, lang: str | None = None) -> str:
     return f'"{escaped}"' + (f"@{lang}" if lang else "")
 
 
-def _iri(value: str) -> str:
+def _escape_iri(value: str) -> str:
+    """``value`` with the characters Turtle forbids in an IRI percent-encoded."""
     for bad in '<>"{}|^`\\ ':
         value = value.replace(bad, f"%{ord(bad):02X}")
-    return f"<{value}>"
+    return value
 
 
-def keywords_skos(library: Library, site_url: str, title: str) -> str:
+def _iri(value: str) -> str:
+    return f"<{_escape_iri(value)}>"
+
+
+def _iri_base(site_url: str) -> str:
+    return site_url.rstrip("/") + "/" if site_url else "urn:casebook:"
+
+
+def scheme_iri(site_url: str) -> str:
+    """The IRI of the keywords' SKOS concept scheme: the keyword overview's address
+    (``https://site/keywords/``), or ``urn:casebook:keywords/`` for a site without ``site_url``.
+    ``keywords.ttl``, ``keywords.json`` and every case page's JSON-LD (``inDefinedTermSet``) use it."""
+    return _escape_iri(_iri_base(site_url) + "keywords/")
+
+
+def concept_iri(site_url: str, kid: str) -> str:
+    """The IRI of keyword ``kid``'s ``skos:Concept``: its page's address
+    (``https://site/keywords/<kid>/``), else ``urn:casebook:keywords/<kid>/``; the ``@id`` of the
+    keyword's ``DefinedTerm`` in the case pages' JSON-LD, so the two graphs merge."""
+    return _escape_iri(_iri_base(site_url) + f"keywords/{kid}/")
+
+
+def keywords_skos(library: Library, site_url: str, title: str, version: str | None = None) -> str:
     """``data/keywords.ttl``: the taxonomy as a SKOS concept scheme in Turtle.
 
-    Concepts are named by their keyword page URLs; groups are SKOS collections.
+    The scheme is :func:`scheme_iri`, with the data set's ``version`` as ``owl:versionInfo``
+    (when given); concepts are :func:`concept_iri` (their keyword pages); groups are SKOS
+    collections.
     """
     taxonomy = library.taxonomy
-    base = site_url.rstrip("/") + "/" if site_url else "urn:casebook:"
-    scheme = _iri(base + "keywords/")
-    concept = {k: _iri(base + f"keywords/{k}/") for k in taxonomy.keywords}
+    base = _iri_base(site_url)
+    scheme = f"<{scheme_iri(site_url)}>"
+    concept = {k: f"<{concept_iri(site_url, k)}>" for k in taxonomy.keywords}
     narrower = taxonomy.narrower()
     lines = [
         "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
         "@prefix dct: <http://purl.org/dc/terms/> .",
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .",
         "",
         f"{scheme} a skos:ConceptScheme ;",
         f"    dct:title {_lit(title + ' keywords', 'en')} ;",
+        *([f"    owl:versionInfo {_lit(version)} ;"] if version else []),
         "    skos:hasTopConcept "
         + ", ".join(concept[k.id] for k in taxonomy.keywords.values() if not k.broader)
         + " .",
@@ -209,40 +386,99 @@ def keywords_skos(library: Library, site_url: str, title: str) -> str:
     return "\n".join(lines)
 
 
-def citation(case: Case, site_url: str, library_title: str, publisher: str, year: int | None) -> dict:
-    """How to cite a case: plain text, BibTeX and CSL-JSON."""
+CASE_TYPES = ("misc", "webpage")
+"""The BibTeX and CSL types of a case's citation. A case page is a web page in a site, written
+by the library's publisher: CSL ``webpage`` (title, ``container-title`` = the site, ``author``,
+``issued``, ``version``, ``URL``, ``accessed``) and BibTeX ``@misc`` (``title``, ``howpublished``
+= the site, ``author``, ``year``, ``version``, ``url``, ``urldate``), the pair Zotero and
+citation.js export a web page as (classic BibTeX has no ``@online``; ``@misc`` needs no
+``publisher``, unlike ``@incollection``). CSL ``publisher`` is left out: it is the author, and
+APA would print it twice. Checked in tests with pybtex (``plain``, ``unsrt``), bibtexparser and
+citeproc-py (APA, Chicago author-date)."""
+
+DATASET_TYPES = ("misc", "dataset")
+"""The BibTeX and CSL types of the data set's citation: CSL ``dataset`` (biblatex has
+``@dataset``, classic BibTeX styles do not: ``@misc`` with ``howpublished = {Data set}``)."""
+
+
+def citation(
+    case: Case, site_url: str, library_title: str, publisher: str, year: int | None, version: str | None = None
+) -> dict:
+    """How to cite a case: ``{"text", "bibtex", "csl"}`` (plain text, one BibTeX entry, a CSL-JSON
+    array of one item), the same facts in all three (:data:`CASE_TYPES`).
+
+    ``year`` is the year the case was last changed (``None`` when unknown: "n.d." in the text, no
+    year in BibTeX or CSL); ``version`` is the library's version
+    (:func:`casebook.changelog.dataset_version`). A title in another language is followed by its
+    English title in square brackets (APA's form for a translated title). Nothing is a
+    placeholder: the access date (BibTeX ``urldate``, CSL ``accessed``) is not published; the
+    page's copy and download buttons add the reader's date (``data-cb-accessed``)."""
     url = absolute(site_url, case.url)
-    title = case.title + (f" ({case.title_en})" if case.title_en else "")
+    title = case.title + (f" [{case.title_en}]" if case.title_en else "")
     when = str(year) if year else "n.d."
-    text = f"{publisher} ({when}). {title}. In {library_title}. {url} (accessed <date>)."
-    key = "casebook-" + case.id
-    bib_fields = [
-        ("title", _bibtex(title)),
-        ("author", "{" + _bibtex(publisher) + "}"),
-        ("booktitle", _bibtex(library_title)),
-        ("year", str(year) if year else None),
-        ("url", url),
-        ("note", "Accessed <date>"),
-    ]
-    bib = (
-        "@incollection{"
-        + key
-        + ",\n"
-        + "".join(f"  {name} = {{{value}}},\n" for name, value in bib_fields if value)
-        + "}\n"
+    text = f"{publisher} ({when}). {title}. {library_title}" + (f", version {version}" if version else "") + f". {url}"
+    bibtex = _bibtex_entry(
+        CASE_TYPES[0],
+        "casebook-" + case.id,
+        [
+            ("author", "{" + _bibtex(publisher) + "}"),
+            ("title", bibtex_title(title)),
+            ("howpublished", _bibtex(library_title)),
+            ("year", str(year) if year else None),
+            ("version", _bibtex(version) if version else None),
+            ("url", url),
+        ],
     )
     csl = {
-        "id": key,
-        "type": "entry",
+        "id": "casebook-" + case.id,
+        "type": CASE_TYPES[1],
         "title": title,
         "container-title": library_title,
         "author": [{"literal": publisher}],
-        "publisher": publisher,
+        "issued": {"date-parts": [[year]]} if year else None,
+        "version": version,
         "URL": url,
     }
-    if year:
-        csl["issued"] = {"date-parts": [[year]]}
-    return {"text": text, "bibtex": bib, "csl": _dump([csl])}
+    return {"text": text, "bibtex": bibtex, "csl": _dump([{k: v for k, v in csl.items() if v is not None}])}
+
+
+def dataset_citation(site_url: str, library_title: str, publisher: str, year: int | None, version: str | None) -> dict:
+    """How to cite the whole data set (the data page): ``{"text", "bibtex", "csl"}`` as in
+    :func:`citation`, of type :data:`DATASET_TYPES`, titled "<library>: a library of
+    good-practice cases", with the version and the data page's address. ``year`` is the year of
+    the build's commit (``None``: "n.d.")."""
+    url = absolute(site_url, "data/")
+    title = f"{library_title}: a library of good-practice cases"
+    when = str(year) if year else "n.d."
+    text = f"{publisher} ({when}). {title}" + (f" (version {version})" if version else "") + f" [Data set]. {url}"
+    bibtex = _bibtex_entry(
+        DATASET_TYPES[0],
+        "casebook-data",
+        [
+            ("author", "{" + _bibtex(publisher) + "}"),
+            ("title", bibtex_title(title)),
+            ("howpublished", "Data set"),
+            ("year", str(year) if year else None),
+            ("version", _bibtex(version) if version else None),
+            ("url", url),
+        ],
+    )
+    csl = {
+        "id": "casebook-data",
+        "type": DATASET_TYPES[1],
+        "title": title,
+        "author": [{"literal": publisher}],
+        "issued": {"date-parts": [[year]]} if year else None,
+        "version": version,
+        "URL": url,
+    }
+    return {"text": text, "bibtex": bibtex, "csl": _dump([{k: v for k, v in csl.items() if v is not None}])}
+
+
+def _bibtex_entry(kind: str, key: str, fields: list) -> str:
+    """One BibTeX entry; fields whose value is ``None`` are left out."""
+    body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields if value is not None)
+    return f"@{kind}{{{key},\n{body}}}\n"
 
 
 _BIBTEX = {
@@ -258,10 +494,50 @@ _BIBTEX = {
     "^": r"\textasciicircum{}",
 }
 
+_LONE_BRACES = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
 
-def _bibtex(value: str) -> str:
-    """Escape TeX's special characters in a BibTeX field value."""
-    return re.sub(r"[\\{}&%$#_~^]", lambda m: _BIBTEX[m.group()], value)
+
+def _balanced(value: str) -> bool:
+    """Whether every ``}`` in ``value`` closes an earlier ``{`` and every ``{`` is closed."""
+    depth = 0
+    for char in value:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _bibtex(value: str, balanced: bool | None = None) -> str:
+    r"""Escape TeX's special characters in a BibTeX field value. Letters stay UTF-8 (biber,
+    pybtex, bibtexparser, Zotero and LaTeX since 2018 read it; ``{\"o}`` for 'ö' would only help
+    8-bit BibTeX). Braces become ``\{``/``\}`` when they pair up in the whole value
+    (``balanced``, computed from ``value`` when not given), else ``\textbraceleft{}``/
+    ``\textbraceright{}``: BibTeX counts every brace, escaped or not, so one lone ``\{`` would
+    unbalance the entry, and ``\{`` is what parsers (pybtex, pylatexenc) decode back."""
+    table = _BIBTEX if (_balanced(value) if balanced is None else balanced) else {**_BIBTEX, **_LONE_BRACES}
+    return re.sub(r"[\\{}&%$#_~^]", lambda m: table[m.group()], value)
+
+
+def bibtex_title(title: str) -> str:
+    r"""A title for a BibTeX field: TeX specials escaped (:func:`_bibtex`) and every word that
+    contains a capital letter wrapped in braces, so that styles which lower-case titles (BibTeX's
+    and pybtex's ``plain``, ``unsrt``, ``alpha``: ``change.case$ "t"``) keep proper names and
+    acronyms: 'TOGETHER in Botkyrka' → ``{TOGETHER} in {Botkyrka}``, 'Områdesprogrammet i Malmö' →
+    ``{Områdesprogrammet} i {Malmö}``. The first word is protected too when it has a capital
+    (harmless: those styles keep its first letter anyway, and 'TOGETHER' would otherwise print as
+    'Together'). A word whose escaped form starts with a backslash gets double braces: BibTeX
+    treats ``{\...}`` as one accented character and would still change the case inside it."""
+    balanced = _balanced(title)
+    out = []
+    for part in re.split(r"(\s+)", title):
+        if not part or part.isspace():
+            out.append(part)
+            continue
+        escaped = _bibtex(part, balanced)
+        if any(c.isupper() or c.istitle() for c in part):
+            escaped = ("{{%s}}" if escaped.startswith("\\") else "{%s}") % escaped
+        out.append(escaped)
+    return "".join(out)
 
 
 __all__ = [
@@ -270,7 +546,11 @@ __all__ = [
     "case_record",
     "cases_csv",
     "cases_json",
+    "cases_xlsx",
     "citation",
+    "concept_iri",
+    "dataset_citation",
     "keywords_json",
     "keywords_skos",
+    "scheme_iri",
 ]

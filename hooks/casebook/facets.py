@@ -1,33 +1,54 @@
 """The explorer's facets: the data it loads, and the reference semantics of its filters.
 
-The browser code (``docs/assets/explore.js``) implements :func:`matches` and
-:func:`counts` on this data; the tests check it against these functions.
+The browser code (``docs/assets/explore.js``) implements :func:`matches`,
+:func:`counts` and :func:`why` on this data; the tests check it against these
+functions.
 
 A view is a query state (the URL of ``/explore/``):
 ``keyword`` (repeated, combined with ``match=all|any``), ``group`` and
 ``country`` (repeated, any of them), ``from``/``to`` (a case matches when its
-period overlaps the range; an ongoing case has no end) and ``q`` (every word
-must occur in the title, English title or summary; case and accents ignored).
+period overlaps the range; an ongoing case has no end) and ``q`` (free text:
+every word of it must begin a word of the case, see :func:`matches`).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from .indexes import title_key
 from .library import Library
+from .taxonomy import LANGUAGES, Keyword
+from .translit import search_key
 from .views import country_view
 
-_ACCENTS = re.compile("[\u0300-\u036f]")
-"""Combining accents, as the explorer's JavaScript removes them (casebook.js)."""
+_WORD = re.compile(r"[^\W_]+")
+"""A word: a run of letters and digits (the browser's ``/[\\p{L}\\p{N}]+/gu``)."""
 
 
-def fold(text: str) -> str:
-    """Text as the free-text filter compares it: accents removed, lower case (as in the browser)."""
-    return _ACCENTS.sub("", unicodedata.normalize("NFD", text)).lower()
+fold = search_key
+"""Text as the free-text filter compares it (:func:`casebook.translit.search_key`; the browser's
+``casebook.fold`` is the same)."""
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as the free-text filter compares them: :func:`fold`, then runs of
+    letters and digits ('Holma-Kroksbäck, 2010' → ['holma', 'kroksback', '2010'])."""
+    return _WORD.findall(fold(text))
+
+
+def word_text(*texts: str | None) -> str:
+    """The words of ``texts`` as one string with a space before each word, so that
+    ``" " + word in result`` tells whether a word of the texts begins with ``word``."""
+    return "".join(" " + w for text in texts if text for w in words(text))
+
+
+def keyword_names(keyword: Keyword) -> list[tuple[str, str]]:
+    """Every name of a keyword, as ``(language, name)``: the English label (``"en"``), the
+    sv/da/nb labels (taxonomy order) and each alias (``"alias"``)."""
+    names = [("en", keyword.label)]
+    names += [(lang, keyword.labels[lang]) for lang in LANGUAGES if keyword.labels.get(lang)]
+    return names + [("alias", alias) for alias in keyword.aliases]
 
 
 @dataclass
@@ -56,13 +77,23 @@ class Row:
     keywords: frozenset
     groups: frozenset
     text: str
+    """The case's own words (title, English title, summary, municipalities, neighbourhoods),
+    as :func:`word_text`."""
+    names: tuple = ()
+    """``(keyword id, language, name, word_text(name))`` for every name of every keyword of
+    the case, in the case's keyword order."""
 
 
 def rows(library: Library) -> list[Row]:
     """The cases as facet rows, in the explorer's order (by title)."""
     taxonomy = library.taxonomy
     out = []
-    for case in sorted(library.cases.values(), key=title_key):
+    for case in library.by_title():
+        names = tuple(
+            (kid, lang, name, word_text(name))
+            for kid in case.keywords
+            for lang, name in keyword_names(taxonomy.keywords[kid])
+        )
         out.append(
             Row(
                 case.id,
@@ -71,14 +102,25 @@ def rows(library: Library) -> list[Row]:
                 case.period_end,
                 frozenset(case.keywords),
                 frozenset(taxonomy.keywords[k].group for k in case.keywords),
-                fold(" ".join(filter(None, (case.title, case.title_en, case.summary)))),
+                word_text(case.title, case.title_en, case.summary, *case.municipalities, *case.neighbourhoods),
+                names,
             )
         )
     return out
 
 
+def _has_word(row: Row, word: str) -> bool:
+    return f" {word}" in row.text or any(f" {word}" in name[3] for name in row.names)
+
+
 def matches(row: Row, state: State) -> bool:
-    """Whether a case is in the view."""
+    """Whether a case is in the view.
+
+    Free text: every word of ``q`` (:func:`words`) must begin a word of the case's own text
+    (:attr:`Row.text`) or of a name, in any language, of one of its keywords, so 'trygghet'
+    finds the cases tagged *Safety and security* (sv 'Trygghet och säkerhet') and 'malm'
+    finds 'Malmö', while 'i' finds only words that begin with it.
+    """
     if state.keywords:
         hits = [k in row.keywords for k in state.keywords]
         if not (all(hits) if state.match != "any" else any(hits)):
@@ -91,32 +133,83 @@ def matches(row: Row, state: State) -> bool:
         return False
     if state.start is not None and row.end is not None and row.end < state.start:
         return False
-    return all(word in row.text for word in fold(state.q).split())
+    return all(_has_word(row, word) for word in words(state.q))
 
 
-def _toggle(values: list, value: str) -> list:
-    return [v for v in values if v != value] if value in values else [*values, value]
+def why(row: Row, q: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Why a matching case matched ``q`` through its keywords, as
+    ``[(keyword id, [(language, name), ...]), ...]``; ``[]`` when the case's own text has
+    every word.
+
+    The words of ``q`` not in the case's own text are explained greedily: the name of one of
+    the case's keywords that has the most of them (ties: the case's keyword order), with every
+    name of that keyword that has as many (in :func:`keyword_names` order), until every word
+    is explained. So 'trygghet' gives *Safety and security* with its sv and nb labels, and
+    'Tryghed og sikkerhed' only the da label, not every keyword with an 'og' in its name.
+    """
+    missing = list(dict.fromkeys(w for w in words(q) if f" {w}" not in row.text))
+    out: dict = {}
+    while missing:
+        scored = [(sum(f" {w}" in text for w in missing), kid, lang, name, text) for kid, lang, name, text in row.names]
+        best = max((s[0] for s in scored), default=0)
+        if not best:
+            break
+        kid = next(s[1] for s in scored if s[0] == best)
+        chosen = [s for s in scored if s[1] == kid and s[0] == best]
+        out.setdefault(kid, []).extend((s[2], s[3]) for s in chosen)
+        missing = [w for w in missing if not any(f" {w}" in s[4] for s in chosen)]
+    return list(out.items())
+
+
+def _tick(values: list, value: str) -> list:
+    return values if value in values else [*values, value]
+
+
+def _count_ticked(all_rows: list[Row], state: State, facet: str, value: str) -> int:
+    attr = {"keyword": "keywords", "group": "groups", "country": "countries"}[facet]
+    ticked = State(**{**vars(state), attr: _tick(getattr(state, attr), value)})
+    if facet == "country":
+        return sum(1 for r in all_rows if r.country == value and matches(r, ticked))
+    return sum(1 for r in all_rows if value in getattr(r, attr) and matches(r, ticked))
 
 
 def counts(all_rows: list[Row], state: State, keyword_ids, group_ids, country_codes) -> dict:
-    """For every facet value: how many cases the view would show if that value were toggled."""
+    """For every facet value, the number shown beside it: how many cases *with that value*
+    the view shows when the value is ticked (the rest of the view as it is).
 
-    def count(changed: State) -> int:
-        return sum(matches(r, changed) for r in all_rows)
-
-    base = vars(state)
+    For a ticked value this is how many cases of the current result have it; for an unticked
+    one, how many cases with it ticking it would bring (with ``match=all``: the cases the
+    result would have). Returns ``{"keyword": {id: n}, "group": {id: n}, "country": {code: n}}``.
+    """
     return {
-        "keyword": {k: count(State(**{**base, "keywords": _toggle(state.keywords, k)})) for k in keyword_ids},
-        "group": {g: count(State(**{**base, "groups": _toggle(state.groups, g)})) for g in group_ids},
-        "country": {c: count(State(**{**base, "countries": _toggle(state.countries, c)})) for c in country_codes},
+        "keyword": {k: _count_ticked(all_rows, state, "keyword", k) for k in keyword_ids},
+        "group": {g: _count_ticked(all_rows, state, "group", g) for g in group_ids},
+        "country": {c: _count_ticked(all_rows, state, "country", c) for c in country_codes},
     }
+
+
+def _keyword_entry(keyword: Keyword, group: int) -> dict:
+    entry = {"id": keyword.id, "label": keyword.label, "group": group}
+    entry["labels"] = {lang: keyword.labels[lang] for lang in LANGUAGES if keyword.labels.get(lang)}
+    if keyword.aliases:
+        entry["aliases"] = list(keyword.aliases)
+    return entry
+
+
+def _country_entry(code: str) -> dict:
+    view = country_view(code)
+    return {"code": code, "name": view["name"], **({"native": view["native"]} if view["native"] else {})}
 
 
 def explorer_data(library: Library) -> tuple[str, str]:
     """The explorer's data files: the facets (small) and the search text (loaded on first use).
 
-    Cases are arrays ``[id, title, title_en, country index, places, start, end, [keyword indexes]]``
-    in title order, to keep the download small.
+    ``explorer.json``: ``groups`` ``[{id, label}]``, ``keywords`` ``[{id, label, group
+    index, labels: {sv, da, nb}, aliases?}]`` (the browser folds the names itself), ``countries``
+    ``[{code, name, native?}]`` and ``cases``, arrays ``[id, title, title_en, country index,
+    places, start, end, [keyword indexes]]`` in title order, to keep the download small.
+    ``explorer-text.json``: per case (same order) its own words, :attr:`Row.text` without
+    the leading space.
     """
     taxonomy = library.taxonomy
     keyword_ids = list(taxonomy.keywords)
@@ -124,15 +217,13 @@ def explorer_data(library: Library) -> tuple[str, str]:
     group_ids = list(taxonomy.groups)
     countries = sorted({c.country for c in library.cases.values()})
     country_index = {c: i for i, c in enumerate(countries)}
-    ordered = sorted(library.cases.values(), key=title_key)
+    ordered = library.by_title()
+    group_index = {g: i for i, g in enumerate(group_ids)}
     data = {
-        "version": 1,
+        "version": 2,
         "groups": [{"id": g, "label": taxonomy.groups[g].label} for g in group_ids],
-        "keywords": [
-            {"id": k, "label": taxonomy.keywords[k].label, "group": group_ids.index(taxonomy.keywords[k].group)}
-            for k in keyword_ids
-        ],
-        "countries": [{"code": c, "name": country_view(c)["name"]} for c in countries],
+        "keywords": [_keyword_entry(kw, group_index[kw.group]) for kw in taxonomy.keywords.values()],
+        "countries": [_country_entry(code) for code in countries],
         "cases": [
             [
                 c.id,
@@ -147,6 +238,6 @@ def explorer_data(library: Library) -> tuple[str, str]:
             for c in ordered
         ],
     }
-    text = [fold(" ".join(filter(None, (c.title, c.title_en, c.summary)))) for c in ordered]
+    text = [word_text(c.title, c.title_en, c.summary, *c.municipalities, *c.neighbourhoods)[1:] for c in ordered]
     compact = {"separators": (",", ":"), "ensure_ascii": False}
     return json.dumps(data, **compact), json.dumps(text, **compact)

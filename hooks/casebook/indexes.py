@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cases import Case
+from .collation import Collation
 
 RELATED = 5
 """How many related cases a case page shows."""
@@ -26,11 +27,6 @@ CANDIDATES = 200
 """The most candidates scored per case. Candidates come from the case's
 rarest keywords first, so the ranking is exact unless its keywords are shared
 by more than this many cases together; then the rarest matches still win."""
-
-
-def title_key(case: Case) -> tuple:
-    """Cases sort by title (ignoring capitals), then id: total and deterministic."""
-    return (case.title.casefold(), case.title, case.id)
 
 
 @dataclass
@@ -51,9 +47,9 @@ class Indexes:
     """Case id → its position in title order (for deterministic ties)."""
 
 
-def build_indexes(cases: dict, keyword_ids) -> Indexes:
-    """Build the inverted indexes for ``cases`` (id → Case)."""
-    ordered = sorted(cases.values(), key=title_key)
+def build_indexes(cases: dict, keyword_ids, collation: Collation) -> Indexes:
+    """Build the inverted indexes for ``cases`` (id → Case); lists of cases are in title order."""
+    ordered = sorted(cases.values(), key=collation.title_key)
     by_keyword: dict = {kid: [] for kid in sorted(keyword_ids)}
     by_country: dict = defaultdict(list)
     for case in ordered:
@@ -131,10 +127,16 @@ class History:
     """Case file path → Unix time of the newest commit that touches it."""
     head: int | None
     """Unix time of the build's commit (or ``SOURCE_DATE_EPOCH``), for dataset dates."""
+    shallow: bool = False
+    """The clone's history is cut off (``git clone --depth``): ``added`` and ``changed`` are left
+    empty rather than filled with the cut-off commit's date."""
 
 
 def git_history(root: Path, folder: str = "cases") -> History:
-    """Read the case files' history with one ``git log`` call (O(history), not per case)."""
+    """Read the case files' history with one ``git log`` call (O(history), not per case).
+
+    Without git, or in a shallow clone (``History.shallow``), no file has dates: the callers fall
+    back to the documented order (start year, then title) and cite without a year."""
     import os
 
     def git(*args: str) -> str:
@@ -143,9 +145,13 @@ def git_history(root: Path, folder: str = "cases") -> History:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     head = int(epoch) if epoch.isdigit() else None
     try:
-        out = git("log", "--relative", "--no-renames", "--format=@%ct", "--name-only", "--", folder)
         if head is None:
             head = int(git("log", "-1", "--format=%ct").strip() or 0) or None
+        if git("rev-parse", "--is-shallow-repository").strip() == "true":
+            # Netlify, Cloudflare Pages, Render and actions/checkout (without fetch-depth: 0)
+            # clone with depth 1: every file would seem added by the last commit.
+            return History({}, {}, head, shallow=True)
+        out = git("log", "--relative", "--no-renames", "--format=@%ct", "--name-only", "--", folder)
     except (OSError, ValueError, subprocess.SubprocessError):
         return History({}, {}, head)
     added: dict = {}

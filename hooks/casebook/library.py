@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cases import Case, load_case, slugify
+from .collation import DEFAULT_LOCALE, Collation
+from .markdown_reading import MarkdownReading
 from .parallel import split_map
 from .problems import Problem, Problems
+from .sources_check import check_sources
 from .taxonomy import Taxonomy, load_taxonomy
 
 CASES_DIR = "cases"
@@ -23,6 +26,13 @@ class Library:
     """Case id → :class:`Case`, sorted by id."""
     problems: list = field(default_factory=list)
     """Every :class:`Problem`, sorted by file and line."""
+    collation: Collation = field(default_factory=Collation)
+    """How titles, places and labels sort (the library's locale)."""
+
+    def by_title(self) -> list:
+        """The cases in title order by the library's collation (then id): the order of every
+        listing, the explorer and the exports."""
+        return sorted(self.cases.values(), key=self.collation.title_key)
 
     @property
     def ok(self) -> bool:
@@ -94,18 +104,22 @@ def case_files(root: Path, problems: list[Problem]) -> list[Path]:
     return files
 
 
-def load_library(root: Path) -> Library:
-    """Load and check the taxonomy and all cases under ``root``."""
+def load_library(root: Path, locale: str = DEFAULT_LOCALE, reading: MarkdownReading | None = None) -> Library:
+    """Load and check the taxonomy and all cases under ``root``; ``locale`` sorts them
+    (:class:`casebook.collation.Collation`); ``reading`` is the site's Markdown (by default,
+    as ``root/mkdocs.yml`` configures it), which decides what is a heading."""
     root = Path(root)
+    reading = reading or MarkdownReading.from_file(root / "mkdocs.yml")
     taxonomy, problems = load_taxonomy(root)
-    library = Library(root=root, taxonomy=taxonomy)
+    library = Library(root=root, taxonomy=taxonomy, collation=Collation(locale))
     problems = list(problems)
     cases = {}
-    for case, found in split_map(lambda path: load_case(root, path, taxonomy), case_files(root, problems)):
+    for case, found in split_map(lambda path: load_case(root, path, taxonomy, reading), case_files(root, problems)):
         problems.extend(found)
         if case is not None:
             cases[case.id] = case
     library.cases = {cid: cases[cid] for cid in sorted(cases)}
+    problems.extend(check_sources(library.cases))  # one source, one description, across cases
     library.problems = sorted(problems)
     return library
 

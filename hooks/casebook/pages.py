@@ -11,11 +11,12 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
-from . import charts, exports, facets
+from . import changelog, charts, exports, facets
 from .docs import CONTRIBUTING, field_rows, refresh
-from .indexes import History, build_indexes, related_cases, title_key
+from .indexes import History, build_indexes, related_cases
 from .library import Library
 from .parallel import MIN_ITEMS, background, split_map
+from .searchterms import case_search_terms, search_vocabulary
 from .views import case_view, country_view, json_ld, keyword_ref, keyword_view, related_view
 
 HOME = "index.md"
@@ -25,6 +26,7 @@ COUNTRIES = "countries/index.md"
 CONTRIBUTE = "contribute/index.md"
 EXPLORE = "explore/index.md"
 DATA = "data/index.md"
+CHANGES = "changes/index.md"
 LATEST = 6
 """How many latest additions the home page shows."""
 
@@ -75,7 +77,7 @@ class Site:
     pages: dict
     """src_uri → :class:`PageSpec`."""
     files: dict
-    """Site path → text of a generated non-page file (data, citations)."""
+    """Site path → content of a generated non-page file (data, citations): text, or bytes (cases.xlsx)."""
 
 
 def _date(stamp: float | None) -> str | None:
@@ -99,14 +101,21 @@ def explore_url(**params) -> str:
     return "explore/?" + urlencode(params)
 
 
-def build_site(library: Library, settings: Settings | None = None, history: History | None = None) -> Site:
-    """All generated pages and files of the library, in a deterministic order."""
+def build_site(
+    library: Library,
+    settings: Settings | None = None,
+    history: History | None = None,
+    repository: changelog.Repository | None = None,
+) -> Site:
+    """All generated pages and files of the library, in a deterministic order. ``repository``
+    (:func:`casebook.changelog.read_repository`) gives the version and the changelog."""
     settings = settings or Settings()
     history = history or History({}, {}, None)
     taxonomy, cases = library.taxonomy, library.cases
-    indexes = build_indexes(cases, taxonomy.keywords)
+    collation = library.collation
+    indexes = build_indexes(cases, taxonomy.keywords, collation)
     views = {cid: case_view(case, taxonomy) for cid, case in cases.items()}
-    by_title = [views[c.id] for c in sorted(cases.values(), key=title_key)]
+    by_title = [views[c.id] for c in sorted(cases.values(), key=collation.title_key)]
     pages: dict = {}
     files: dict = {}
     home = {"label": "Home", "url": ""}
@@ -124,7 +133,8 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
         "license": settings.license,
         "license_url": settings.license_url,
         "url": exports.absolute(settings.site_url, ""),
-        "version": _date(history.head),
+        "version": changelog.dataset_version(repository, library),
+        "date": _date(history.head),
     }
 
     def make_data_files() -> dict:
@@ -134,28 +144,36 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
             "data/explorer-text.json": explorer_text,
             "data/cases.json": exports.cases_json(library, settings.site_url, dataset),
             "data/cases.csv": exports.cases_csv(library, settings.site_url),
-            "data/keywords.json": exports.keywords_json(library, settings.site_url, counts),
-            "data/keywords.ttl": exports.keywords_skos(library, settings.site_url, settings.site_name),
+            "data/cases.xlsx": exports.cases_xlsx(library, settings.site_url, dataset),
+            "data/keywords.json": exports.keywords_json(library, settings.site_url, counts, dataset["version"]),
+            "data/keywords.ttl": exports.keywords_skos(
+                library, settings.site_url, settings.site_name, dataset["version"]
+            ),
+            "data/search-terms.json": search_vocabulary(library),
         }
 
     # Home: counts, ways in, and the latest additions (git history, else by start year).
     never = float("inf")  # not committed yet: newest of all
 
     def recency(case):
-        return (-history.added.get(case.path, never), -case.period_start, *title_key(case))
+        return (-history.added.get(case.path, never), -case.period_start, *collation.title_key(case))
 
     latest = [
         {**views[c.id], "added": _date(history.added.get(c.path))} for c in sorted(cases.values(), key=recency)[:LATEST]
     ]
-    pages[HOME] = PageSpec(HOME, "home.html", "Home", {"latest": latest, "stats": stats}, generated=False)
+    dated = bool(history.added)  # else the documented order: newest start year first
+    home_context = {"latest": latest, "latest_dated": dated, "stats": stats}
+    pages[HOME] = PageSpec(HOME, "home.html", "Home", home_context, generated=False)
 
+    # The timeline ends where the data ends: the latest end (or start), and the build's year
+    # (the commit's) only while a programme is ongoing.
+    ongoing = any(c.period_end is None for c in cases.values())
     last_year = max(
         [
-            head_year or 0,
+            (head_year or 0) if ongoing else 0,
             *(c.period_start for c in cases.values()),
             *(c.period_end for c in cases.values() if c.period_end),
         ]
-        or [0]
     )
     pages[CASES] = PageSpec(
         CASES,
@@ -175,7 +193,7 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
     groups = []
     for group in taxonomy.groups.values():
         members = sorted(
-            (k for k in taxonomy.keywords.values() if k.group == group.id), key=lambda k: (k.label.casefold(), k.id)
+            (k for k in taxonomy.keywords.values() if k.group == group.id), key=lambda k: (collation.key(k.label), k.id)
         )
         in_group = {cid for k in members for cid in indexes.by_keyword[k.id]}
         groups.append(
@@ -227,10 +245,12 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
                 places.setdefault(name, []).append(views[cid])
             for kid in cases[cid].keywords:
                 used[kid] = used.get(kid, 0) + 1
-        municipalities = [{"name": n, "cases": places[n]} for n in sorted(places, key=lambda n: (n.casefold(), n))]
+        municipalities = [{"name": n, "cases": places[n]} for n in collation.sorted(places)]
         keywords = [
             {**keyword_ref(k, taxonomy), "count": n, "explore": explore_url(country=code, keyword=k)}
-            for k, n in sorted(used.items(), key=lambda item: (-item[1], taxonomy.keywords[item[0]].label.casefold()))
+            for k, n in sorted(
+                used.items(), key=lambda item: (-item[1], collation.key(taxonomy.keywords[item[0]].label), item[0])
+            )
         ]
         src = f"countries/{code.lower()}.md"
         pages[src] = PageSpec(
@@ -241,12 +261,15 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
             description=f"Cases from {country['name']}: {len(ids)}.",
             crumbs=[home, countries_crumb],
         )
-    countries.sort(key=lambda c: (c["name"].casefold(), c["code"]))
+    countries.sort(key=lambda c: (collation.key(c["name"]), c["code"]))
     country_chart = charts.bar_chart(
         "chart-countries",
         "Cases per country",
         "How many cases come from each country.",
-        [(c["name"], c["count"], c["url"]) for c in sorted(countries, key=lambda c: (-c["count"], c["name"]))],
+        [
+            (c["name"], c["count"], c["url"])
+            for c in sorted(countries, key=lambda c: (-c["count"], collation.key(c["name"]), c["code"]))
+        ],
     )
     pages[COUNTRIES] = PageSpec(
         COUNTRIES,
@@ -274,11 +297,19 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
     def extras(cid: str) -> tuple:
         case = cases[cid]
         changed = history.changed.get(case.path)
-        year = int(_date(changed)[:4]) if changed else head_year
+        year = int(_date(changed)[:4]) if changed else (None if history.shallow else head_year)
         return (
             related_cases(case, cases, indexes),
-            exports.citation(case, settings.site_url, settings.site_name, settings.publisher, year),
-            json_ld(case, views[cid], settings.site_url, taxonomy),
+            exports.citation(case, settings.site_url, settings.site_name, settings.publisher, year, dataset["version"]),
+            json_ld(
+                case,
+                views[cid],
+                settings.site_url,
+                taxonomy,
+                dataset,
+                _date(history.added.get(case.path)),
+                _date(changed),
+            ),
         )
 
     cases_crumb = {"label": "Cases", "url": "cases/"}
@@ -301,6 +332,7 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
                 "jsonld": jsonld,
                 "links": repo_links(case, settings),
                 "cite": cite,
+                "search_terms": case_search_terms(case, taxonomy),
             },
             content=case.body,
             description=case.summary,
@@ -318,9 +350,8 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
         hide=("navigation", "toc"),
         description="Filter the cases by keyword, keyword group, country, period and text.",
     )
-    dataset_citation = (
-        f"{settings.publisher} ({head_year or 'n.d.'}). {settings.site_name}: a library of "
-        f"good-practice cases [data set]. {dataset['url']} (accessed <date>)."
+    dataset_citation = exports.dataset_citation(
+        settings.site_url, settings.site_name, settings.publisher, head_year, dataset["version"]
     )
     pages[DATA] = PageSpec(
         DATA,
@@ -332,10 +363,24 @@ def build_site(library: Library, settings: Settings | None = None, history: Hist
             "citation": dataset_citation,
             "stats": stats,
             "csv_columns": exports.CSV_COLUMNS,
-            "sizes": {path: len(text.encode("utf-8")) for path, text in files.items()},
+            "sizes": {path: len(c if isinstance(c, bytes) else c.encode("utf-8")) for path, c in files.items()},
         },
         crumbs=[home],
         description="Download the cases and the keywords as open data, with a codebook.",
+    )
+
+    # What changed: every addition, correction and removal of a case (git history), and its feed.
+    changes = changelog.changes_view(repository, cases, settings.repo_url)
+    files[changelog.FEED] = changelog.atom_feed(
+        changes, settings.site_url, settings.site_name, settings.publisher, history.head
+    )
+    pages[CHANGES] = PageSpec(
+        CHANGES,
+        "changes.html",
+        "Changes",
+        {"changes": changes, "dataset": dataset, "shallow": history.shallow, "feed": changelog.FEED},
+        crumbs=[home],
+        description="Cases added, updated or corrected, and removed, newest first, with an Atom feed.",
     )
 
     return Site(pages, files)

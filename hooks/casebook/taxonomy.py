@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema
+from .pasted import lookalikes, ordinary
 from .problems import Problem, Problems, did_you_mean
 from .source import read_text
 from .yamlsafe import parse_yaml
@@ -16,7 +17,7 @@ LANGUAGES = ("sv", "da", "nb")
 """The languages every keyword has a label in, besides English."""
 
 
-def fold(term: str) -> str:
+def term_key(term: str) -> str:
     """The form terms are compared in: NFC, case-folded, single spaces."""
     return " ".join(unicodedata.normalize("NFC", term).casefold().split())
 
@@ -64,14 +65,14 @@ class Taxonomy:
 
     def resolve(self, term: str) -> str | None:
         """The id of the keyword that ``term`` (id, label or alias) names."""
-        return self.terms.get(fold(term))
+        return self.terms.get(term_key(term))
 
     def suggest(self, term: str) -> str:
         """A did-you-mean hint for an unknown term, or ``""``."""
-        labels = {fold(k.label): k.label for k in self.keywords.values()}
+        labels = {term_key(k.label): k.label for k in self.keywords.values()}
         for key in self.terms:
             labels.setdefault(key, self.keywords[self.terms[key]].label)
-        hint = did_you_mean(fold(term), labels)
+        hint = did_you_mean(term_key(term), labels)
         if not hint:
             return ""
         best = hint.split("'")[1]
@@ -94,7 +95,9 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
     text = read_text(root / TAXONOMY_PATH, problems)
     if text is None:
         return taxonomy, problems.items
-    doc = parse_yaml(text)
+    for found in lookalikes(text):  # pasted from a word processor
+        problems.add(found.line, found.field, found.message, found.fix)
+    doc = parse_yaml(ordinary(text))
     for err in doc.errors:
         problems.add(err.line, err.field, err.message, err.fix)
     if doc.errors:
@@ -159,7 +162,7 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
             broader=entry.get("broader") if isinstance(entry.get("broader"), str) else None,
             line=line,
         )
-        folded = fold(entry["label"])
+        folded = term_key(entry["label"])
         if folded in seen_label:
             problems.add(
                 doc.line_of(("keywords", i, "label")),
@@ -173,7 +176,7 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
     owner: dict = {}
     for kid, kw in loaded.items():
         for term in (kid, kw.label):
-            owner.setdefault(fold(term), kid)
+            owner.setdefault(term_key(term), kid)
     for i, entry in enumerate(entries):
         if (
             not isinstance(entry, dict)
@@ -184,9 +187,9 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
         kw = loaded[entry["id"]]
         for j, alias in enumerate(kw.aliases):
             where = ("keywords", i, "aliases", j)
-            other = owner.get(fold(alias))
+            other = owner.get(term_key(alias))
             if other is None:
-                owner[fold(alias)] = kw.id
+                owner[term_key(alias)] = kw.id
             elif other == kw.id:
                 problems.add(
                     doc.line_of(where),
@@ -246,7 +249,7 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
     for kid, kw in loaded.items():
         for label in kw.labels.values():
             if isinstance(label, str) and label.strip():
-                translated.setdefault(fold(label), set()).add(kid)
+                translated.setdefault(term_key(label), set()).add(kid)
     for term, kids in sorted(translated.items()):
         if len(kids) == 1 and term not in owner:
             owner[term] = next(iter(kids))

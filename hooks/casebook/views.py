@@ -13,6 +13,7 @@ import json
 
 from . import i18n
 from .cases import Case
+from .exports import concept_iri, scheme_iri
 from .indexes import Related
 from .taxonomy import LANGUAGES, Taxonomy
 
@@ -109,14 +110,38 @@ def keyword_view(kid: str, taxonomy: Taxonomy, case_ids: list, views: dict, narr
     }
 
 
-def json_ld(case: Case, view: dict, site_url: str, taxonomy: Taxonomy) -> str:
-    """schema.org JSON-LD for a case page, safe to put inside a <script> element."""
+def json_ld(
+    case: Case,
+    view: dict,
+    site_url: str,
+    taxonomy: Taxonomy,
+    dataset: dict | None = None,
+    published: str | None = None,
+    modified: str | None = None,
+) -> str:
+    """schema.org JSON-LD for a case page (an ``Article``), safe to put inside a <script> element.
+
+    It says what the page says: name, summary, places, period, sources (``citation``), and
+    - ``license``, ``version``, ``author`` and ``publisher`` (an ``Organization``) from
+      ``dataset`` (the data set as in ``cases.json``: ``title``, ``publisher``, ``license_url``,
+      ``version``), and ``isPartOf`` that ``Dataset`` (``@id`` the data page's address with
+      ``#dataset``, its name, address, version and licence);
+    - ``datePublished``/``dateModified``: ISO dates of the case file's first and last commit,
+      left out when unknown (no git, shallow clone);
+    - ``about``: each keyword a ``DefinedTerm`` whose ``@id`` is its ``skos:Concept`` in
+      ``keywords.ttl`` (:func:`casebook.exports.concept_iri`) and whose ``inDefinedTermSet`` is
+      the ``skos:ConceptScheme`` (:func:`casebook.exports.scheme_iri`), so that the page's graph
+      and the SKOS file merge into one.
+    """
     base = site_url.rstrip("/") + "/" if site_url else ""
+    dataset = dataset or {}
     country = {"@type": "Country", "name": view["country"]["name"], "identifier": case.country}
     places = [
         {"@type": "Place", "name": p, "containedInPlace": country} for p in (*case.municipalities, *case.neighbourhoods)
     ]
     end = str(case.period_end) if case.period_end is not None else ".."
+    organisation = {"@type": "Organization", "name": dataset["publisher"]} if dataset.get("publisher") else None
+    scheme = {"@type": "DefinedTermSet", "@id": scheme_iri(site_url)}
     data = {
         "@context": "https://schema.org",
         "@type": "Article",
@@ -127,12 +152,21 @@ def json_ld(case: Case, view: dict, site_url: str, taxonomy: Taxonomy) -> str:
         "headline": case.title,
         "description": case.summary,
         "inLanguage": "en",
+        "author": organisation,
+        "publisher": organisation,
+        "license": dataset.get("license_url") or None,
+        "version": dataset.get("version"),
+        "datePublished": published,
+        "dateModified": modified,
+        "isPartOf": _dataset_node(dataset, base) if dataset else None,
         "about": [
             {
                 "@type": "DefinedTerm",
+                "@id": concept_iri(site_url, k),
                 "name": taxonomy.keywords[k].label,
                 "termCode": k,
                 "url": base + keyword_url(k) if base else None,
+                "inDefinedTermSet": scheme,
             }
             for k in case.keywords
         ],
@@ -161,3 +195,16 @@ def _drop_none(value):
     if isinstance(value, list):
         return [_drop_none(v) for v in value]
     return value
+
+
+def _dataset_node(dataset: dict, base: str) -> dict:
+    """The data set a case belongs to, as a schema.org ``Dataset`` (its ``@id`` is the data
+    page's address with ``#dataset``: the data set, not the page describing it)."""
+    return {
+        "@type": "Dataset",
+        "@id": base + "data/#dataset" if base else None,
+        "name": f"{dataset['title']}: a library of good-practice cases" if dataset.get("title") else None,
+        "url": base + "data/" if base else None,
+        "version": dataset.get("version"),
+        "license": dataset.get("license_url") or None,
+    }

@@ -1,0 +1,632 @@
+/* Casebook: the case explorer (/explore/), filled in from data/explorer.json.
+ * Mounted on every page load (document$); does nothing on other pages.
+ * hooks/casebook/facets.py holds the reference semantics of the filters, the
+ * numbers beside the choices, the text matching and the "matched keyword"
+ * lines; the browser tests check this file against it. Text is always set
+ * with textContent. */
+(function () {
+  "use strict";
+
+  var cb = window.casebook, el = cb.el, distance = cb.distance;
+  var PAGE = 50; // results shown at a time
+  var WORD = /[\p{L}\p{N}]+/gu; // a word: as facets.words
+  var LANGUAGES = { sv: "Swedish", da: "Danish", nb: "Norwegian", alias: "also called" };
+  var LANG_ATTR = { sv: "sv", da: "da", nb: "nb" };
+  var FACETS = ["keyword", "group", "country"];
+  var TYPED = { q: true, from: true, to: true };
+  var PARAMS = { keyword: "keyword", keywords: "keyword", group: "group", groups: "group",
+                 country: "country", countries: "country", match: "match", from: "from", to: "to", q: "q" };
+  var SHOWN_KEY = "casebook-explore-shown";
+
+  /* ---- words, as facets.words / facets.word_text ---- */
+  function words(text) { return cb.fold(text || "").match(WORD) || []; }
+  function wordText(text) { return words(text).map(function (w) { return " " + w; }).join(""); }
+  function hasWord(text, word) { return text.indexOf(" " + word) >= 0; }
+
+  /* ---- bitsets over case indexes ---- */
+  function Bits(n) { this.n = n; this.w = new Uint32Array((n + 31) >>> 5); }
+  Bits.prototype.set = function (i) { this.w[i >>> 5] |= 1 << (i & 31); return this; };
+  Bits.prototype.fill = function () {
+    this.w.fill(0xffffffff);
+    var extra = this.w.length * 32 - this.n;
+    if (extra) this.w[this.w.length - 1] >>>= extra;
+    return this;
+  };
+  Bits.prototype.copy = function () { var b = new Bits(this.n); b.w.set(this.w); return b; };
+  Bits.prototype.and = function (o) { for (var i = 0; i < this.w.length; i++) this.w[i] &= o.w[i]; return this; };
+  Bits.prototype.or = function (o) { for (var i = 0; i < this.w.length; i++) this.w[i] |= o.w[i]; return this; };
+  Bits.prototype.count = function () {
+    var c = 0;
+    for (var i = 0; i < this.w.length; i++) {
+      var v = this.w[i] - ((this.w[i] >>> 1) & 0x55555555);
+      v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+      c += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+    }
+    return c;
+  };
+  Bits.prototype.andCount = function (o) { return this.copy().and(o).count(); };
+  Bits.prototype.indexes = function () {
+    var out = [];
+    for (var i = 0; i < this.w.length; i++) {
+      var v = this.w[i];
+      while (v) { var b = v & -v; out.push(i * 32 + 31 - Math.clz32(b)); v ^= b; }
+    }
+    return out;
+  };
+
+  /* ---- the view state -> the URL query (the canonical address) ---- */
+  function emptyState() {
+    return { keyword: [], match: "all", group: [], country: [], from: null, to: null, q: "" };
+  }
+
+  function writeState(s) {
+    var p = new URLSearchParams();
+    s.keyword.forEach(function (v) { p.append("keyword", v); });
+    if (s.match === "any") p.set("match", "any");
+    s.group.forEach(function (v) { p.append("group", v); });
+    s.country.forEach(function (v) { p.append("country", v); });
+    if (s.from !== null) p.set("from", s.from);
+    if (s.to !== null) p.set("to", s.to);
+    if (s.q) p.set("q", s.q);
+    var query = p.toString();
+    return query ? "?" + query : "";
+  }
+
+  /* ---- the explorer ---- */
+  function Explorer(root, data) {
+    var self = this;
+    this.root = root;
+    this.data = data;
+    this.n = data.cases.length;
+    this.text = null;
+    this.shown = PAGE;
+    this.unknown = [];
+    this.index = { keyword: {}, group: {}, country: {} };
+    data.keywords.forEach(function (k, i) { self.index.keyword[k.id] = i; });
+    data.groups.forEach(function (g, i) { self.index.group[g.id] = i; });
+    data.countries.forEach(function (c, i) { self.index.country[c.code] = i; });
+    this.bits = {
+      keyword: data.keywords.map(function () { return new Bits(self.n); }),
+      group: data.groups.map(function () { return new Bits(self.n); }),
+      country: data.countries.map(function () { return new Bits(self.n); })
+    };
+    data.cases.forEach(function (c, i) {
+      self.bits.country[c[3]].set(i);
+      c[7].forEach(function (k) {
+        self.bits.keyword[k].set(i);
+        self.bits.group[data.keywords[k].group].set(i);
+      });
+    });
+    this.all = new Bits(this.n).fill();
+    this.names = data.keywords.map(keywordNames);
+    this.vocabulary = this.buildVocabulary();
+    this.wordCache = {};
+    this.buildForm();
+  }
+
+  /* Every name of a keyword, as facets.keyword_names: English label, sv/da/nb labels, aliases. */
+  function keywordNames(k) {
+    var names = [["en", k.label]];
+    ["sv", "da", "nb"].forEach(function (lang) { if (k.labels && k.labels[lang]) names.push([lang, k.labels[lang]]); });
+    (k.aliases || []).forEach(function (a) { names.push(["alias", a]); });
+    return names.map(function (n) { return { lang: n[0], name: n[1], key: wordText(n[1]) }; });
+  }
+
+  /* The terms an address may use for each facet value: its id, label, names, country names. */
+  Explorer.prototype.buildVocabulary = function () {
+    var self = this, vocabulary = { keyword: [], group: [], country: [] };
+    function add(facet, id, label, term) {
+      var key = wordText(term);
+      if (key) vocabulary[facet].push({ id: id, label: label, key: key });
+    }
+    this.data.keywords.forEach(function (k, i) {
+      add("keyword", k.id, k.label, k.id);
+      self.names[i].forEach(function (n) { add("keyword", k.id, k.label, n.name); });
+    });
+    this.data.groups.forEach(function (g) { add("group", g.id, g.label, g.id); add("group", g.id, g.label, g.label); });
+    this.data.countries.forEach(function (c) {
+      [c.code, c.name, c.native].forEach(function (t) { if (t) add("country", c.code, c.name, t); });
+    });
+    return vocabulary;
+  };
+
+  /* The value an address names (id, label or name in any language, any case), or null. */
+  Explorer.prototype.resolve = function (facet, value) {
+    var key = wordText(value), found = null;
+    this.vocabulary[facet].some(function (t) { if (t.key === key) { found = t.id; } return found !== null; });
+    return found;
+  };
+
+  /* One clear nearest value for a misspelt or partial one, or null: the only value with a
+   * term whose words begin with the given words, else the only value at the least edit
+   * distance (at most one edit per four letters). */
+  Explorer.prototype.suggest = function (facet, value) {
+    var key = wordText(value), given = words(value), terms = this.vocabulary[facet];
+    if (!given.length) return null;
+    function only(list) {
+      var ids = list.map(function (t) { return t.id; }).filter(function (id, i, all) { return all.indexOf(id) === i; });
+      return ids.length === 1 ? list[0] : null;
+    }
+    var prefix = only(terms.filter(function (t) { return given.every(function (w) { return hasWord(t.key, w); }); }));
+    if (prefix) return prefix;
+    var best = [], least = Infinity;
+    terms.forEach(function (t) {
+      var d = distance(key, t.key);
+      if (d < least) { least = d; best = [t]; } else if (d === least) best.push(t);
+    });
+    return least <= Math.max(1, Math.floor(key.length / 4)) ? only(best) : null;
+  };
+
+  /* The view in an address, read leniently: parameter names in any case (and plural), values
+   * by id, label or name in any language; what is not recognised is listed in `unknown`. */
+  Explorer.prototype.readAddress = function (search) {
+    var self = this, s = emptyState(), unknown = [];
+    new URLSearchParams(search).forEach(function (raw, rawName) {
+      var name = PARAMS[rawName.trim().toLowerCase()], value = raw.trim();
+      if (!name) { unknown.push({ text: rawName + "=" + raw }); return; }
+      if (!value) return;
+      if (name === "q") { s.q = s.q ? s.q + " " + value : value; return; }
+      if (name === "match") {
+        if (/^(all|any)$/i.test(value)) s.match = value.toLowerCase();
+        else unknown.push({ text: rawName + "=" + raw });
+        return;
+      }
+      if (name === "from" || name === "to") {
+        if (/^\d{4}$/.test(value)) s[name] = parseInt(value, 10);
+        else unknown.push({ text: rawName + "=" + raw });
+        return;
+      }
+      var id = self.resolve(name, value), parts = value.split(",");
+      var ids = id !== null ? [id] : parts.length > 1 ? parts.map(function (p) { return self.resolve(name, p); }) : [null];
+      if (ids.indexOf(null) >= 0) {
+        unknown.push({ text: rawName + "=" + raw, facet: name, suggestion: self.suggest(name, value) });
+        return;
+      }
+      ids.forEach(function (v) { if (s[name].indexOf(v) < 0) s[name].push(v); });
+    });
+    return { state: s, unknown: unknown };
+  };
+
+  /* ---- matching ---- */
+  Explorer.prototype.periodBits = function (s) {
+    var out = new Bits(this.n), cases = this.data.cases;
+    for (var i = 0; i < this.n; i++) {
+      if (s.to !== null && cases[i][5] > s.to) continue;
+      if (s.from !== null && cases[i][6] !== null && cases[i][6] < s.from) continue;
+      out.set(i);
+    }
+    return out;
+  };
+
+  /* The cases a query word finds: in their own text, or in a name of one of their keywords. */
+  Explorer.prototype.wordBits = function (word) {
+    if (this.wordCache[word]) return this.wordCache[word];
+    var out = new Bits(this.n), self = this;
+    for (var i = 0; i < this.n; i++) if (hasWord(this.text[i], word)) out.set(i);
+    this.names.forEach(function (names, k) {
+      if (names.some(function (n) { return hasWord(n.key, word); })) out.or(self.bits.keyword[k]);
+    });
+    if (Object.keys(this.wordCache).length > 200) this.wordCache = {}; // typing makes many prefixes
+    this.wordCache[word] = out;
+    return out;
+  };
+
+  Explorer.prototype.keywordBits = function (ids, match) {
+    var self = this;
+    if (!ids.length) return this.all.copy();
+    var out = match === "all" ? this.all.copy() : new Bits(this.n);
+    ids.forEach(function (id) { out[match === "all" ? "and" : "or"](self.bits.keyword[self.index.keyword[id]]); });
+    return out;
+  };
+
+  Explorer.prototype.anyOf = function (facet, ids) {
+    var self = this;
+    if (!ids.length) return this.all.copy();
+    var out = new Bits(this.n);
+    ids.forEach(function (id) { out.or(self.bits[facet][self.index[facet][id]]); });
+    return out;
+  };
+
+  /* Bits of each facet's filter and of the rest (period, words), so each facet's counts can be computed. */
+  Explorer.prototype.masks = function (s) {
+    var self = this, other = this.periodBits(s);
+    words(s.q).forEach(function (w) { other.and(self.wordBits(w)); });
+    return {
+      keyword: this.keywordBits(s.keyword, s.match),
+      group: this.anyOf("group", s.group),
+      country: this.anyOf("country", s.country),
+      other: other
+    };
+  };
+
+  Explorer.prototype.without = function (m, except) {
+    var out = m.other.copy();
+    FACETS.forEach(function (f) { if (f !== except) out.and(m[f]); });
+    return out;
+  };
+
+  /* Why case i matched through its keywords, as facets.why: the words not in its own text are
+   * explained greedily by the keyword name that has the most of them (ties: the case's keyword
+   * order), with every name of that keyword that has as many. [{keyword, names: [{lang, name}]}]. */
+  Explorer.prototype.why = function (i, ws) {
+    var own = this.text ? this.text[i] : "", self = this, out = [], byKeyword = {};
+    var missing = ws.filter(function (w, j) { return ws.indexOf(w) === j && !hasWord(own, w); });
+    var scored = [];
+    this.data.cases[i][7].forEach(function (k) {
+      self.names[k].forEach(function (n) { scored.push({ keyword: k, name: n }); });
+    });
+    while (missing.length) {
+      scored.forEach(function (s) { s.score = missing.filter(function (w) { return hasWord(s.name.key, w); }).length; });
+      var best = Math.max.apply(null, scored.map(function (s) { return s.score; }).concat([0]));
+      if (!best) break;
+      var k = scored.filter(function (s) { return s.score === best; })[0].keyword;
+      var chosen = scored.filter(function (s) { return s.keyword === k && s.score === best; });
+      if (!byKeyword[k]) { byKeyword[k] = { keyword: k, names: [] }; out.push(byKeyword[k]); }
+      chosen.forEach(function (s) { byKeyword[k].names.push(s.name); });
+      missing = missing.filter(function (w) { return !chosen.some(function (s) { return hasWord(s.name.key, w); }); });
+    }
+    return out;
+  };
+
+  /* ---- the form ---- */
+  Explorer.prototype.buildForm = function () {
+    var self = this, form = this.root.querySelector("form"), data = this.data;
+    this.form = form;
+    function boxes(container, name, items) {
+      items.forEach(function (item) {
+        var label = el("label", { "class": "cb-facet" });
+        label.appendChild(el("input", { type: "checkbox", name: name, value: item.value }));
+        label.appendChild(el("span", { "class": "cb-facet__label" }, item.label));
+        var count = el("span", { "class": "cb-facet__count", "data-count": "" });
+        label.appendChild(count);
+        container.appendChild(label);
+      });
+    }
+    boxes(form.querySelector("[data-facet=country]"), "country",
+          data.countries.map(function (c) { return { value: c.code, label: c.name }; }));
+    boxes(form.querySelector("[data-facet=group]"), "group",
+          data.groups.map(function (g) { return { value: g.id, label: g.label }; }));
+    var kwBox = form.querySelector("[data-facet=keyword]");
+    data.groups.forEach(function (g, gi) {
+      var details = el("details", { "class": "cb-kwgroup" });
+      details.appendChild(el("summary", {}, g.label));
+      var items = data.keywords.filter(function (k) { return k.group === gi; })
+        .sort(function (a, b) { return a.label.localeCompare(b.label, "en"); })
+        .map(function (k) { return { value: k.id, label: k.label }; });
+      boxes(details, "keyword", items);
+      kwBox.appendChild(details);
+    });
+    this.listen();
+  };
+
+  Explorer.prototype.listen = function () {
+    var self = this, form = this.form, root = this.root;
+    form.addEventListener("change", function (e) {
+      if (!TYPED[e.target.name]) self.commit(self.fromForm(), "push");
+    });
+    form.addEventListener("input", function (e) {
+      if (!TYPED[e.target.name]) return;
+      clearTimeout(self.typing);
+      self.typing = setTimeout(function () { self.commit(self.fromForm(), "type"); }, 250);
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      clearTimeout(self.typing);
+      self.commit(self.fromForm(), "type");
+      var heading = root.querySelector("#cb-results-title");
+      if (heading.getBoundingClientRect().top > window.innerHeight) heading.focus();
+    });
+    form.addEventListener("reset", function () {
+      clearTimeout(self.typing);
+      setTimeout(function () { self.commit(self.fromForm(), "push"); }, 0);
+    });
+    root.querySelector("#cb-more").addEventListener("click", function () { self.showMore(); });
+    root.querySelector("#cb-csv").addEventListener("click", function () { self.downloadCsv(); });
+    root.querySelector("#cb-link").addEventListener("click", function (e) { self.copyLink(e); });
+    root.querySelector("#cb-jump").addEventListener("click", function (e) {
+      e.preventDefault();
+      e.stopPropagation(); // not Material's instant navigation: it would push the address the link was resolved against
+      root.querySelector("#cb-results-title").focus();
+    });
+    root.querySelector("#cb-list").addEventListener("click", function (e) {
+      // Leaving for a case: keep the place now (case pages load in full, not by instant
+      // navigation, and Material records the offset only 100 ms after scrolling stops).
+      if (e.target.closest && e.target.closest("a")) {
+        history.replaceState(Object.assign({}, history.state, { x: window.scrollX, y: window.scrollY }), "");
+      }
+    });
+    root.addEventListener("click", function (e) { // links to another view of the explorer ("did you mean")
+      var a = e.target.closest ? e.target.closest("a[data-view]") : null;
+      if (!a || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+      e.preventDefault();
+      e.stopPropagation();
+      var s = self.readAddress(new URL(a.href).search).state;
+      self.toForm(s);
+      self.commit(s, "push");
+    });
+  };
+
+  Explorer.prototype.fromForm = function () {
+    var f = this.form, year = function (v) { return /^\d{4}$/.test(v) ? parseInt(v, 10) : null; };
+    var checked = function (name) {
+      return Array.prototype.map.call(f.querySelectorAll("input[name=" + name + "]:checked"), function (b) { return b.value; });
+    };
+    var previous = this.state || emptyState();
+    var keep = function (old, now) { // keep the order in which values were chosen
+      return old.filter(function (v) { return now.indexOf(v) >= 0; })
+        .concat(now.filter(function (v) { return old.indexOf(v) < 0; }));
+    };
+    return {
+      keyword: keep(previous.keyword, checked("keyword")),
+      match: f.querySelector("input[name=match]:checked").value,
+      group: keep(previous.group, checked("group")),
+      country: keep(previous.country, checked("country")),
+      from: year(f.elements.from.value.trim()), to: year(f.elements.to.value.trim()), q: f.elements.q.value.trim()
+    };
+  };
+
+  /* The form as the state says (after reading an address; typing is never overwritten). */
+  Explorer.prototype.toForm = function (s) {
+    var f = this.form;
+    f.querySelectorAll("input[type=checkbox]").forEach(function (b) {
+      b.checked = (s[b.name] || []).indexOf(b.value) >= 0;
+    });
+    f.querySelector("input[name=match][value=" + s.match + "]").checked = true;
+    f.elements.from.value = s.from === null ? "" : s.from;
+    f.elements.to.value = s.to === null ? "" : s.to;
+    f.elements.q.value = s.q;
+    f.querySelectorAll("details.cb-kwgroup").forEach(function (d) {
+      if (d.querySelector("input:checked")) d.open = true;
+    });
+  };
+
+  /* ---- the address and the history ---- */
+
+  /* A change made in the form: one history entry per discrete change (box, radio, reset,
+   * suggestion); typing (words, years) makes one entry and then replaces it. */
+  Explorer.prototype.commit = function (s, how) {
+    var query = writeState(s);
+    if (query !== location.search) {
+      if (how === "type" && this.typingEntry) history.replaceState(history.state, "", location.pathname + query);
+      else history.pushState(null, "", location.pathname + query);
+      this.typingEntry = how === "type";
+    } else if (how !== "type") {
+      this.typingEntry = false;
+    }
+    this.unknown = [];
+    this.root.querySelector("#cb-copied").textContent = "";
+    this.apply(s);
+  };
+
+  /* Show the view in the address (on load and on Back/Forward); `done` runs once it is shown. */
+  Explorer.prototype.load = function (done) {
+    var read = this.readAddress(location.search), canonical = writeState(read.state);
+    if (canonical !== location.search) history.replaceState(history.state, "", location.pathname + canonical + location.hash);
+    this.typingEntry = false;
+    this.unknown = read.unknown;
+    this.toForm(read.state);
+    this.apply(read.state, done);
+  };
+
+  Explorer.prototype.apply = function (s, done) {
+    var self = this;
+    this.state = s;
+    this.shown = this.restoreShown || PAGE;
+    this.restoreShown = 0;
+    if (words(s.q).length && !this.text) {
+      this.root.setAttribute("aria-busy", "true");
+      this.loadText().then(function () {
+        if (self.state !== s) return;
+        self.render();
+        if (done) done();
+      });
+      return;
+    }
+    this.render();
+    if (done) done();
+  };
+
+  Explorer.prototype.loadText = function () {
+    var self = this;
+    if (!this.textLoading) {
+      this.textLoading = fetch(this.root.getAttribute("data-text"))
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (text) { self.text = text.map(function (t) { return " " + t; }); })
+        .catch(function () {
+          self.textLoading = null;
+          self.root.removeAttribute("aria-busy");
+          self.root.querySelector("#cb-total").textContent = "The text to search could not be loaded: try again.";
+          return new Promise(function () {}); // never shows a result without its words
+        });
+    }
+    return this.textLoading;
+  };
+
+  /* ---- rendering: the count and the list always together ---- */
+  Explorer.prototype.render = function () {
+    var s = this.state, root = this.root;
+    var m = this.masks(s), result = this.without(m, null);
+    this.ids = result.indexes();
+    this.renderCounts(m, result);
+    var total = this.ids.length + " of " + this.n + " " + (this.n === 1 ? "case" : "cases");
+    root.querySelector("#cb-total").textContent = total;
+    root.querySelector("#cb-bar-total").textContent = total;
+    root.querySelector("#cb-link").href = location.href;
+    root.querySelector("#cb-csv").disabled = this.ids.length === 0;
+    this.renderNotice();
+    this.renderList();
+    root.removeAttribute("aria-busy");
+  };
+
+  /* The number beside each choice (facets.counts): the cases with it that the list shows
+   * when it is ticked. Any-of facets: the cases with it among those matching the other
+   * facets; keywords with match=all: the cases of the result that have it. */
+  Explorer.prototype.renderCounts = function (m, result) {
+    var self = this, s = this.state;
+    FACETS.forEach(function (facet) {
+      var base = facet === "keyword" && s.match !== "any" ? result : self.without(m, facet);
+      self.form.querySelectorAll("input[name=" + facet + "]").forEach(function (box) {
+        var n = base.andCount(self.bits[facet][self.index[facet][box.value]]);
+        var label = box.parentNode, count = label.querySelector("[data-count]");
+        count.textContent = n;
+        count.appendChild(el("span", { "class": "cb-sr" }, n === 1 ? " case" : " cases"));
+        label.setAttribute("data-count-value", n);
+        box.disabled = n === 0 && !box.checked;
+        label.classList.toggle("cb-facet--empty", box.disabled);
+      });
+    });
+  };
+
+  Explorer.prototype.renderNotice = function () {
+    var box = this.root.querySelector("#cb-notice"), self = this;
+    box.textContent = "";
+    box.hidden = this.unknown.length === 0;
+    if (box.hidden) return;
+    box.appendChild(el("p", { "class": "admonition-title" }, "Not recognised in the address, so left out:"));
+    var list = el("ul");
+    this.unknown.forEach(function (u) {
+      var item = el("li");
+      item.appendChild(el("code", {}, u.text));
+      if (u.suggestion) {
+        var s = JSON.parse(JSON.stringify(self.state));
+        if (s[u.facet].indexOf(u.suggestion.id) < 0) s[u.facet].push(u.suggestion.id);
+        item.appendChild(document.createTextNode(" – did you mean "));
+        item.appendChild(el("a", { href: location.pathname + writeState(s), "data-view": "" }, u.suggestion.label));
+        item.appendChild(document.createTextNode("?"));
+      }
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+  };
+
+  Explorer.prototype.renderList = function () {
+    var self = this, list = this.root.querySelector("#cb-list"), ws = words(this.state.q);
+    list.textContent = "";
+    this.ids.slice(0, this.shown).forEach(function (i) { list.appendChild(self.item(i, ws)); });
+    var more = this.root.querySelector("#cb-more");
+    more.hidden = this.ids.length <= this.shown;
+    more.textContent = "Show " + Math.min(PAGE, this.ids.length - this.shown) + " more";
+    try {
+      sessionStorage.setItem(SHOWN_KEY, JSON.stringify({ search: location.search, shown: this.shown }));
+    } catch (e) { /* storage off: Back shows the first page of results */ }
+  };
+
+  Explorer.prototype.item = function (i, ws) {
+    var self = this, c = this.data.cases[i], base = this.root.getAttribute("data-root");
+    var li = el("li", { "class": "cb-item", "data-case-id": c[0] });
+    li.appendChild(el("a", { "class": "cb-item__title", href: base + "cases/" + c[0] + "/" }, c[1]));
+    if (c[2]) li.appendChild(el("span", { "class": "cb-muted" }, " (" + c[2] + ")"));
+    var end = c[6] === null ? "ongoing" : c[6];
+    var period = c[5] === c[6] ? String(c[5]) : c[5] + "–" + end;
+    li.appendChild(el("div", { "class": "cb-item__meta" },
+      this.data.countries[c[3]].name + " · " + c[4] + " · " + period));
+    li.appendChild(el("div", { "class": "cb-shared" },
+      c[7].map(function (k) { return self.data.keywords[k].label; }).join(", ")));
+    this.why(i, ws).forEach(function (hit) { li.appendChild(self.whyLine(hit)); });
+    return li;
+  };
+
+  /* "Matched keyword: Safety and security (Swedish: Trygghet och säkerhet)". */
+  Explorer.prototype.whyLine = function (hit) {
+    var k = this.data.keywords[hit.keyword], line = el("p", { "class": "cb-why", "data-keyword": k.id });
+    var english = hit.names.some(function (n) { return n.lang === "en"; });
+    line.appendChild(document.createTextNode("Matched keyword: "));
+    line.appendChild(el("strong", english ? { "data-lang": "en" } : {}, k.label));
+    var others = hit.names.filter(function (n) { return n.lang !== "en"; });
+    others.forEach(function (n, j) {
+      line.appendChild(document.createTextNode((j ? "; " : " (") + LANGUAGES[n.lang] + ": "));
+      var attrs = { "data-lang": n.lang };
+      if (LANG_ATTR[n.lang]) attrs.lang = LANG_ATTR[n.lang];
+      line.appendChild(el("span", attrs, n.name));
+    });
+    if (others.length) line.appendChild(document.createTextNode(")"));
+    return line;
+  };
+
+  Explorer.prototype.showMore = function () {
+    var first = this.shown;
+    this.shown += PAGE;
+    this.renderList();
+    var next = this.root.querySelectorAll("#cb-list .cb-item__title")[first];
+    if (next) next.focus();
+  };
+
+  /* "Link to this view": a real link to the address, which a plain click copies. */
+  Explorer.prototype.copyLink = function (e) {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    e.stopPropagation(); // the view is already shown: no navigation
+    var status = this.root.querySelector("#cb-copied"), href = e.currentTarget.href;
+    var say = function (text) { status.textContent = text; };
+    if (!navigator.clipboard || !navigator.clipboard.writeText) {
+      say("Copying is not available here: the link is this page's address.");
+      return;
+    }
+    say("");
+    navigator.clipboard.writeText(href).then(function () { say("Link copied"); },
+      function () { say("Could not copy: the link is this page's address."); });
+  };
+
+  /* The rows of the published cases.csv whose id is in the view, byte for byte. */
+  Explorer.prototype.downloadCsv = function () {
+    var self = this, wanted = {};
+    this.ids.forEach(function (i) { wanted[self.data.cases[i][0]] = true; });
+    fetch(this.root.getAttribute("data-csv")).then(function (r) { return r.text(); }).then(function (text) {
+      text = text.replace(/^\ufeff/, "");
+      var out = [], start = 0, quoted = false, i, first = null;
+      for (i = 0; i <= text.length; i++) {
+        var ch = text[i];
+        if (ch === '"') quoted = !quoted;
+        else if (!quoted && ch === "," && first === null) first = text.slice(start, i);
+        else if (!quoted && (ch === "\n" || i === text.length)) {
+          var record = text.slice(start, i + 1);
+          if (record.trim() && (out.length === 0 || wanted[first])) out.push(record);
+          start = i + 1; first = null;
+        }
+      }
+      var blob = new Blob(["\ufeff" + out.join("")], { type: "text/csv;charset=utf-8" });
+      var link = el("a", { href: URL.createObjectURL(blob), download: "casebook-cases.csv" });
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+    });
+  };
+
+  /* Where the reader was, when the page is shown again (Back from a case, reload): Material
+   * keeps the scroll offset in history.state and scrolls before the explorer has drawn its
+   * list, so the explorer scrolls again once the list is there, with as many results shown. */
+  function savedPlace() {
+    var state = history.state;
+    if (!state || typeof state.y !== "number") return null;
+    var place = { x: state.x || 0, y: state.y, shown: 0 };
+    try {
+      var saved = JSON.parse(sessionStorage.getItem(SHOWN_KEY) || "null");
+      if (saved && saved.search === location.search) place.shown = saved.shown;
+    } catch (e) { /* storage off */ }
+    return place;
+  }
+
+  function setupExplorer() {
+    var root = document.getElementById("cb-explore");
+    if (!root) return;
+    var place = savedPlace(), failed = root.parentNode.querySelector(".cb-explore-error");
+    fetch(root.getAttribute("data-src")).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (data) {
+      var explorer = new Explorer(root, data);
+      root.hidden = false;
+      explorer.restoreShown = place ? place.shown : 0;
+      explorer.load(function () { if (place) window.scrollTo(place.x, place.y); });
+      var onPop = function () {
+        if (!document.body.contains(root)) { window.removeEventListener("popstate", onPop); return; }
+        var back = savedPlace();
+        explorer.restoreShown = back ? back.shown : 0;
+        explorer.load(function () { if (back) window.scrollTo(back.x, back.y); });
+      };
+      window.addEventListener("popstate", onPop);
+    }).catch(function () { if (failed) failed.hidden = false; });
+  }
+
+  cb.onPage(setupExplorer);
+})();
