@@ -127,7 +127,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @contextmanager
 def serve(site: Path):
     """Serve ``site`` on 127.0.0.1 at a free port; yields the base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    # A listen backlog for Pagefind's many parallel requests (see tests/browser.py).
+    server_class = type("Server", (http.server.ThreadingHTTPServer,), {"request_queue_size": 1024})
+    server = server_class(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

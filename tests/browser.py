@@ -44,11 +44,19 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 1024
+    """The listen backlog. The default, 5, is less than the requests Pagefind sends at once (up to
+    100): on a busy machine the kernel then drops connections, and the browser retries them
+    seconds later or gives up ("Failed to load Pagefind metadata"), which made search tests flaky."""
+    daemon_threads = True
+
+
 @contextmanager
 def serve(site: Path):
     """Serve ``site`` on 127.0.0.1 at a free port; yields the base URL."""
     handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

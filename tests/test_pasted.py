@@ -73,3 +73,13 @@ def test_a_valid_case_with_nordic_letters_passes(library):
     text = case_text("Områdeløft Saupstad").replace("  - Malmö", "  - Trondheim").replace("country: SE", "country: NO")
     result = check(library({"omradeloft-saupstad.md": text}))
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("text", ["\u00a0", "key: \u00a0", "\u00a0\n\u00a0- ", "–", "a: ‘", "\u200b:"])
+def test_odd_lines_never_crash_and_name_what_they_find(text):
+    found = lookalikes(text)
+    assert found and all(f.message and f.fix for f in found)
+
+
+def test_lines_without_lookalikes_are_not_flagged():
+    assert lookalikes("title: Områdeløft\nmunicipalities:\n  - Malmö\n  -\nsummary: ''\n") == []

@@ -163,6 +163,8 @@ def test_listings_and_exports_follow_the_librarys_collation(tmp_path):
     assert _ids(built.html("keywords/urban-renewal/")) == expected
     explorer = json.loads((built.site / "data/explorer.json").read_text("utf-8"))
     assert [c[0] for c in explorer["cases"]] == expected
+    labels = [explorer["keywords"][i]["label"] for i in explorer["keyword_order"]]
+    assert labels == Collation("sv").sorted(labels) and len(labels) == len(explorer["keywords"])
     places = [h.get_text(strip=True) for h in built.html("countries/se/").select("h3[id^=place-]")]
     assert places == ["Botkyrka", "Åmål", "Ängelholm", "Örebro"]
     rows = list(csv.reader(io.StringIO((built.site / "data/cases.csv").read_text("utf-8-sig"))))
@@ -195,7 +197,9 @@ def test_unknown_collation_stops_the_build_with_a_message(tmp_path):
 
 
 def test_heading_ids_on_a_built_case_page_are_unique_and_readable(tmp_path):
-    body_text = "Text.\n\n### Økonomi og styring\n\nMore.\n\n### Sources\n\nLocal.\n\n### ???\n\nOdd.\n\n### ???\n\nOdd."
+    body_text = (
+        "Text.\n\n### Økonomi og styring\n\nMore.\n\n### Sources\n\nLocal.\n\n### ???\n\nOdd.\n\n### ???\n\nOdd."
+    )
     text = case_text().replace("## Results\n\nSomething the sources report.", "## Results\n\n" + body_text)
     built = build(make_library(tmp_path / "lib", {"anchors.md": text}))
     assert built.returncode == 0, built.output

@@ -45,6 +45,22 @@
     return d[a.length][b.length];
   }
 
+  /* A citation as the reader takes it, with the day they accessed it (data-cb-accessed says
+     the format: text, bibtex or csl): the published text has no date, never a placeholder. */
+  function withAccessed(node, text) {
+    var kind = node.getAttribute("data-cb-accessed");
+    if (!kind) return text;
+    var d = new Date(), parts = [d.getFullYear(), d.getMonth() + 1, d.getDate()];
+    var iso = parts[0] + "-" + String(parts[1]).padStart(2, "0") + "-" + String(parts[2]).padStart(2, "0");
+    if (kind === "bibtex") return text.replace(/\n\}\s*$/, "\n  urldate = {" + iso + "},\n}\n");
+    if (kind === "csl") {
+      var items = JSON.parse(text);
+      items.forEach(function (item) { item.accessed = { "date-parts": [parts] }; });
+      return JSON.stringify(items, null, 2) + "\n";
+    }
+    return text.trim() + " (accessed " + iso + ")";
+  }
+
   /* ---- copy buttons ("How to cite") ---- */
   function setupCopy() {
     document.querySelectorAll("[data-cb-copy]").forEach(function (button) {
@@ -52,7 +68,7 @@
       if (!target || !navigator.clipboard) return;
       button.hidden = false;
       button.addEventListener("click", function () {
-        navigator.clipboard.writeText(target.textContent.trim()).then(function () {
+        navigator.clipboard.writeText(withAccessed(target, target.textContent.trim())).then(function () {
           var label = button.textContent;
           button.textContent = "Copied";
           setTimeout(function () { button.textContent = label; }, 1500);
@@ -68,7 +84,7 @@
       if (!source) return;
       button.hidden = false;
       button.addEventListener("click", function () {
-        var blob = new Blob([source.textContent], { type: button.getAttribute("data-type") + ";charset=utf-8" });
+        var blob = new Blob([withAccessed(source, source.textContent)], { type: button.getAttribute("data-type") + ";charset=utf-8" });
         var link = el("a", { href: URL.createObjectURL(blob), download: button.getAttribute("data-filename") });
         document.body.appendChild(link);
         link.click();

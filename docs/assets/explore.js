@@ -290,8 +290,8 @@
     data.groups.forEach(function (g, gi) {
       var details = el("details", { "class": "cb-kwgroup" });
       details.appendChild(el("summary", {}, g.label));
-      var items = data.keywords.filter(function (k) { return k.group === gi; })
-        .sort(function (a, b) { return a.label.localeCompare(b.label, "en"); })
+      var items = data.keyword_order.map(function (i) { return data.keywords[i]; })  // the library's collation
+        .filter(function (k) { return k.group === gi; })
         .map(function (k) { return { value: k.id, label: k.label }; });
       boxes(details, "keyword", items);
       kwBox.appendChild(details);

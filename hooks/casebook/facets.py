@@ -205,8 +205,9 @@ def explorer_data(library: Library) -> tuple[str, str]:
     """The explorer's data files: the facets (small) and the search text (loaded on first use).
 
     ``explorer.json``: ``groups`` ``[{id, label}]``, ``keywords`` ``[{id, label, group
-    index, labels: {sv, da, nb}, aliases?}]`` (the browser folds the names itself), ``countries``
-    ``[{code, name, native?}]`` and ``cases``, arrays ``[id, title, title_en, country index,
+    index, labels: {sv, da, nb}, aliases?}]`` (the browser folds the names itself),
+    ``keyword_order`` (keyword indexes by label in the library's collation), ``countries``
+    ``[{code, name, native?}]`` (by name in the collation) and ``cases``, arrays ``[id, title, title_en, country index,
     places, start, end, [keyword indexes]]`` in title order, to keep the download small.
     ``explorer-text.json``: per case (same order) its own words, :attr:`Row.text` without
     the leading space.
@@ -215,14 +216,19 @@ def explorer_data(library: Library) -> tuple[str, str]:
     keyword_ids = list(taxonomy.keywords)
     position = {k: i for i, k in enumerate(keyword_ids)}
     group_ids = list(taxonomy.groups)
-    countries = sorted({c.country for c in library.cases.values()})
+    collation = library.collation
+    countries = sorted(
+        {c.country for c in library.cases.values()}, key=lambda c: (collation.key(country_view(c)["name"]), c)
+    )
     country_index = {c: i for i, c in enumerate(countries)}
     ordered = library.by_title()
     group_index = {g: i for i, g in enumerate(group_ids)}
+    by_label = sorted(keyword_ids, key=lambda k: (collation.key(taxonomy.keywords[k].label), k))
     data = {
         "version": 2,
         "groups": [{"id": g, "label": taxonomy.groups[g].label} for g in group_ids],
         "keywords": [_keyword_entry(kw, group_index[kw.group]) for kw in taxonomy.keywords.values()],
+        "keyword_order": [position[k] for k in by_label],
         "countries": [_country_entry(code) for code in countries],
         "cases": [
             [

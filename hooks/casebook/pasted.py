@@ -68,7 +68,7 @@ def _in_line(raw: str) -> list[tuple[str, str]]:
                 )
             )
     stripped = ordinary(raw).lstrip()
-    if stripped[:1] in DASHES and stripped[1:2] in (" ", ""):
+    if stripped and stripped[0] in DASHES and stripped[1:2] in (" ", ""):
         out.append(
             (
                 f"the list entry starts with {_name(stripped[0])}, not a hyphen",
@@ -76,7 +76,7 @@ def _in_line(raw: str) -> list[tuple[str, str]]:
             )
         )
     value = _VALUE.match(ordinary(raw)).group(2)
-    if value[:1] in QUOTES or (value[-1:] in QUOTES and value[:1] not in "\"'"):
+    if value and (value[0] in QUOTES or (value[-1] in QUOTES and value[0] not in "\"'")):
         marks = "".join(dict.fromkeys(c for c in value[:1] + value[-1:] if c in QUOTES))
         out.append(
             (
