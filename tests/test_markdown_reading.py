@@ -73,3 +73,55 @@ def test_messages_and_lines_stay_as_before(library):
     assert result.returncode == 1
     assert f"cases/misspelt.md:{line}: body: unknown section '## Goels'" in result.stderr
     assert "did you mean 'Goals'?" in result.stderr
+
+
+@pytest.mark.parametrize("nested", ["> ## Results\n> quoted", "- item\n\n    ## Results", "!!! note\n    ## Results"])
+def test_a_section_heading_inside_a_quote_list_or_note_is_reported(library, nested):
+    """The page would show it among the sections (a second 'Results', with the first #results)."""
+    text = case_text().replace("## Results\n", nested + "\n\n## Results\n", 1)
+    result = check(library({"nested.md": text}))
+    written = next(part for part in nested.split("\n") if "## Results" in part)
+    line = text.split("\n").index(written) + 1
+    assert result.returncode == 1
+    reported = [ln for ln in result.stderr.splitlines() if "is inside a quote, list or note" in ln]
+    assert reported == [
+        f"cases/nested.md:{line}: body: the heading '## Results' is inside a quote, list or note, "
+        "and would show among the sections; use ### for a heading inside a section, or take it out "
+        "of the quote or list"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pasted", "words"),
+    [
+        ("Some\u200btext.", "zero width space (U+200B)"),
+        ("Area\u00adbased work.", "soft hyphen (U+00AD)"),
+        ("\u2013 a measure", "en dash (U+2013)"),
+        ("\u2014 a measure", "em dash (U+2014)"),
+    ],
+)
+def test_pasted_characters_in_the_text_are_named_at_their_line(library, pasted, words):
+    text = case_text().replace("## Goals\n\nSomething the sources report.", "## Goals\n\n" + pasted, 1)
+    result = check(library({"pasted.md": text}))
+    line = text.split("\n").index(pasted) + 1
+    assert result.returncode == 1
+    assert any(ln.startswith(f"cases/pasted.md:{line}: body:") and words in ln for ln in result.stderr.splitlines()), (
+        result.stderr
+    )
+
+
+def test_soft_hyphen_in_heading(library):
+    text = case_text().replace("## Goals", "## Go\u00adals", 1)
+    result = check(library({"shy.md": text}))
+    assert "soft hyphen (U+00AD)" in result.stderr
+
+
+def test_a_line_of_text_over_a_rule_is_explained(library):
+    text = case_text().replace(
+        "## Goals\n\nSomething the sources report.", "## Goals\n\nSomething.\n\nSome paragraph\n---\n", 1
+    )
+    result = check(library({"rule.md": text}))
+    line = text.split("\n").index("Some paragraph") + 1
+    assert f"cases/rule.md:{line}: body: unknown section '## Some paragraph'" in result.stderr
+    assert "the '---' on the next line makes this line a heading" in result.stderr
+    assert "put a blank line before the '---'" in result.stderr

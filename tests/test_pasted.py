@@ -83,3 +83,22 @@ def test_odd_lines_never_crash_and_name_what_they_find(text):
 
 def test_lines_without_lookalikes_are_not_flagged():
     assert lookalikes("title: Områdeløft\nmunicipalities:\n  - Malmö\n  -\nsummary: ''\n") == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("  - segregation", "  – segregation"),  # a later entry: no YAML error on the next line
+        ("  - urban-renewal", "  — urban-renewal"),  # the first entry: no "must be a list" with the dash in it
+        ("country: SE", "country: ‘SE’"),  # no "not in the expected form" besides the quotes
+        ("country: SE", "country：SE"),  # a fullwidth colon
+    ],
+)
+def test_one_message_per_pasted_problem(library, old, new):
+    text = case_text().replace(old, new, 1)
+    assert new in text
+    result = check(library({"pasted.md": text}))
+    assert result.returncode == 1
+    problems = [ln for ln in result.stderr.splitlines() if ln.startswith("cases/pasted.md:")]
+    assert len(problems) == 1, problems
+    assert f"pasted.md:{_front_line(text, new[:10])}:" in problems[0]

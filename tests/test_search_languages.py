@@ -163,3 +163,18 @@ def test_browser_and_python_fold_text_alike(page):
 
     folded = page.evaluate("samples => samples.map(s => window.casebook.fold(s))", FOLD_SAMPLES)
     assert folded == [search_key(s) for s in FOLD_SAMPLES]
+
+
+def test_why_a_case_matched_wraps_on_a_phone(page):
+    url = page.url.rsplit("/cases/", 1)[0] + "/"
+    context = page.context.browser.new_context(viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    phone.goto(url + "cases/")
+    phone.click("label.md-header__button[for=__search]")
+    assert set(search_box(phone, "tryghed")) == carrying("safety")
+    for line in phone.locator(".cb-search .cb-search-why").all():
+        assert "Tryghed og sikkerhed" in line.inner_text()
+        box = line.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        assert line.evaluate("e => e.scrollWidth <= e.clientWidth")
+    context.close()

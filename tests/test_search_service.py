@@ -83,3 +83,39 @@ def test_each_full_shard_s_service_ends_once_written_not_at_the_end(tmp_path):
         indexer.add(f"<html><body><main data-pagefind-body><p>word{i}</p></main></body></html>", f"/p{i}/")
     indexer.finish()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pagefind", "pagefind-1", "pagefind-2"]
+
+
+def _bundle(folder, pages=2, empty=None, missing=None):
+    """A fake written Pagefind bundle."""
+    import json as _json
+
+    from casebook.search import STATIC_FILES
+
+    (folder / "fragment").mkdir(parents=True)
+    (folder / "pagefind-entry.json").write_text(
+        _json.dumps({"version": "1.5.2", "languages": {"en": {"hash": "en_1", "wasm": "en", "page_count": pages}}})
+    )
+    for name in (
+        *STATIC_FILES,
+        "pagefind.en_1.pf_meta",
+        "wasm.en.pagefind",
+        *(f"fragment/f{i}.pf_fragment" for i in range(pages)),
+    ):
+        if name != missing:
+            (folder / name).write_bytes(b"" if name == empty else b"x")
+    return folder
+
+
+def test_a_bundle_counts_as_written_only_when_whole(tmp_path):
+    """Pagefind answers a write before its files are on disk; the service must not be ended (nor
+    the build finish) while a file is missing or still empty: that published a broken search."""
+    from casebook.search import bundle_state
+
+    assert bundle_state(_bundle(tmp_path / "whole"), pages=2) is not None
+    assert bundle_state(_bundle(tmp_path / "empty", empty="pagefind-component-ui.js"), pages=2) is None
+    assert bundle_state(_bundle(tmp_path / "missing", missing="wasm.unknown.pagefind"), pages=2) is None
+    assert bundle_state(_bundle(tmp_path / "fragments", missing="fragment/f1.pf_fragment"), pages=2) is None
+    assert bundle_state(_bundle(tmp_path / "meta", missing="pagefind.en_1.pf_meta"), pages=2) is None
+    broken = _bundle(tmp_path / "entry")
+    (broken / "pagefind-entry.json").write_text("")
+    assert bundle_state(broken) is None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 
+from .pasted import DASHES, INVISIBLE
 from .problems import Problems, did_you_mean
 
 SECTIONS = (
@@ -159,6 +161,8 @@ def check_body(body: str, first_line: int, problems: Problems, end_line: int, re
     headings, prose = scan(body, first_line)
     if reading is not None:
         headings = agree(headings, prose, reading.headings(body), body, first_line)
+        _check_nested(reading.nested_headings(body), body, first_line, problems)
+    _check_pasted([*prose, *((h.line, body.split("\n")[h.line - first_line]) for h in headings)], problems)
     found: dict[str, Heading] = {}
     misspelt: set[str] = set()
     order: list[str] = []
@@ -182,6 +186,11 @@ def check_body(body: str, first_line: int, problems: Problems, end_line: int, re
             fix = (hint + " " if hint else "") + (
                 "The sections are: " + ", ".join(SECTIONS) + ". Use ### for a sub-heading inside a section."
             )
+            if _underlined(body, first_line, h.line):
+                fix = (
+                    "the '---' on the next line makes this line a heading; if you meant a line across the "
+                    "page, put a blank line before the '---'"
+                )
             problems.add(h.line, "body", f"unknown section '## {h.text}'", fix)
             continue
         if h.text != name:
@@ -255,6 +264,51 @@ def check_body(body: str, first_line: int, problems: Problems, end_line: int, re
                     "replace the TODO line with one or two sentences on the programme, or delete it",
                 )
     _check_markup(prose, problems)
+
+
+def _underlined(body: str, first_line: int, line: int) -> bool:
+    """Whether the line after ``line`` is a setext underline (``---``) that made it a heading."""
+    lines = body.split("\n")
+    index = line - first_line + 1
+    return 0 < index < len(lines) and bool(_SETEXT.match(lines[index])) and lines[index].strip()[0] == "-"
+
+
+def _check_nested(nested: list[tuple[int, str]], body: str, first_line: int, problems: Problems) -> None:
+    """A '#' or '##' heading inside a quote, list or note shows among the sections on the page."""
+    lines = body.split("\n")
+    start = 0
+    for level, text in nested:
+        mark = "#" * level
+        at = next(
+            (
+                i
+                for i in range(start, len(lines))
+                if lines[i].lstrip(" >-*+0123456789.").startswith(mark) and text in lines[i]
+            ),
+            start,
+        )
+        start = at + 1
+        problems.add(
+            first_line + at,
+            "body",
+            f"the heading '{mark} {text}' is inside a quote, list or note, and would show among the sections",
+            "use ### for a heading inside a section, or take it out of the quote or list",
+        )
+
+
+def _check_pasted(lines: list[tuple[int, str]], problems: Problems) -> None:
+    """Invisible characters (zero-width space, soft hyphen, ...) and dashes used as list markers,
+    pasted from a word processor into the text: reported by name, at their line."""
+    for line, raw in sorted(lines):
+        for ch in dict.fromkeys(c for c in raw if c in INVISIBLE):
+            name = unicodedata.name(ch, "character").lower()
+            problems.add(line, "body", f"an invisible character, {name} (U+{ord(ch):04X}), is in the text", "delete it")
+        stripped = raw.lstrip()
+        if stripped[:1] and stripped[0] in DASHES and stripped[1:2] == " ":
+            name = unicodedata.name(stripped[0], "dash").lower()
+            problems.add(
+                line, "body", f"a list entry starts with {name} (U+{ord(stripped[0]):04X})", "start it with '- '"
+            )
 
 
 def _check_markup(prose: list[tuple[int, str]], problems: Problems) -> None:

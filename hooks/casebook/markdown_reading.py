@@ -76,18 +76,32 @@ class MarkdownReading:
                 self._parser = markdown.Markdown(extensions=list(BUILTINS))
         return self._parser
 
-    def headings(self, text: str) -> list[tuple[int, str]]:
-        """The top-level headings of ``text`` as ``(level, source text)``, in order: the block
-        parse only (preprocessors and block processors, no inline work), so headings inside
-        lists, quotes, admonitions or code are not among them."""
+    def nested_headings(self, text: str, deepest: int = 2) -> list[tuple[int, str]]:
+        """Headings of level ``deepest`` or higher inside a quote, list or note (not at the top
+        level), as ``(level, source text)``: the page shows them among the sections."""
+        root = self._tree(text)
+        top = set(root)
+        out = []
+        for element in root.iter():
+            match = _HEADING.fullmatch(element.tag)
+            if match and element not in top and int(match.group(1)) <= deepest:
+                out.append((int(match.group(1)), (element.text or "").strip()))
+        return out
+
+    def _tree(self, text: str):
         md = self._markdown()
         md.reset()
         lines = text.split("\n")
         for preprocessor in md.preprocessors:
             lines = preprocessor.run(lines)
-        root = md.parser.parseDocument(lines).getroot()
+        return md.parser.parseDocument(lines).getroot()
+
+    def headings(self, text: str) -> list[tuple[int, str]]:
+        """The top-level headings of ``text`` as ``(level, source text)``, in order: the block
+        parse only (preprocessors and block processors, no inline work), so headings inside
+        lists, quotes, admonitions or code are not among them."""
         out = []
-        for element in root:
+        for element in self._tree(text):
             match = _HEADING.fullmatch(element.tag)
             if match:
                 out.append((int(match.group(1)), (element.text or "").strip()))

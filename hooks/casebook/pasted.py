@@ -50,7 +50,7 @@ def _name(ch: str) -> str:
 
 
 def _field(line: str) -> str:
-    found = _FIELD.match(ordinary(line))
+    found = _FIELD.match(line.translate(_TO_SPACE))
     return found.group(1) if found else "yaml"
 
 
@@ -67,7 +67,9 @@ def _in_line(raw: str) -> list[tuple[str, str]]:
                     "delete it (retype the line if you cannot find it)",
                 )
             )
-    stripped = ordinary(raw).lstrip()
+    if "\uff1a" in raw:
+        out.append((f"{_name(chr(0xFF1A))} is used where ':' belongs", "type an ordinary colon (:)"))
+    stripped = raw.translate(_TO_SPACE).lstrip()
     if stripped and stripped[0] in DASHES and stripped[1:2] in (" ", ""):
         out.append(
             (
@@ -75,7 +77,7 @@ def _in_line(raw: str) -> list[tuple[str, str]]:
                 "start the entry with an ordinary hyphen and a space: '- '",
             )
         )
-    value = _VALUE.match(ordinary(raw)).group(2)
+    value = _VALUE.match(raw.translate(_TO_SPACE)).group(2)
     if value and (value[0] in QUOTES or (value[-1] in QUOTES and value[0] not in "\"'")):
         marks = "".join(dict.fromkeys(c for c in value[:1] + value[-1:] if c in QUOTES))
         out.append(
@@ -105,10 +107,16 @@ def lookalikes(text: str, line_offset: int = 0) -> list[Lookalike]:
     return found
 
 
-_TO_SPACE = str.maketrans({**dict.fromkeys(SPACES, " "), **dict.fromkeys(INVISIBLE, None)})
+_TO_SPACE = str.maketrans({**dict.fromkeys(SPACES, " "), **dict.fromkeys(INVISIBLE, None), "\uff1a": ": "})
+"""Other spaces as U+0020, invisible characters removed, a fullwidth colon (U+FF1A) as ': '."""
+_DASH_MARKER = re.compile(f"^(\\s*)[{DASHES}](?= |$)", re.M)
+_QUOTED = re.compile(f"^(\\s*(?:- +)?(?:[^\\s:#'\"\\[{{][^:#]*?\\s*: +)?)[{QUOTES}](.*?)[{QUOTES}]?[ \\t]*$", re.M)
 
 
 def ordinary(text: str) -> str:
-    """``text`` with other spaces as U+0020 and invisible characters removed (for reading the
-    rest of a file whose look-alikes are already reported); dashes and quotes stay."""
-    return text.translate(_TO_SPACE)
+    """``text`` as its writer meant it, for reading the rest of a file whose look-alikes are
+    already reported (so that each is reported once, not again as a YAML or schema problem):
+    other spaces as U+0020, invisible characters removed, a fullwidth colon as ': ', a dash
+    list marker as '-', and typographic quotes around a value removed."""
+    text = _DASH_MARKER.sub(lambda m: m.group(1) + "-", text.translate(_TO_SPACE))
+    return _QUOTED.sub(lambda m: m.group(1) + m.group(2), text)

@@ -54,6 +54,57 @@ class SearchIndexError(Exception):
     """Pagefind failed; the message says how."""
 
 
+STATIC_FILES = (
+    "pagefind.js",
+    "pagefind-worker.js",
+    "pagefind-highlight.js",
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "wasm.unknown.pagefind",
+)
+"""Files Pagefind 1.5 writes into every bundle besides its entry, metadata, indexes and fragments."""
+
+
+def bundle_state(path: Path, pages: int | None = None) -> tuple | None:
+    """The files of a written Pagefind bundle as ``((relative path, size), ...)``, or None while
+    it is not whole: ``pagefind-entry.json`` parses and names metadata and language files that
+    exist, every file of :data:`STATIC_FILES` is there, there is a fragment for every page (when
+    ``pages`` is given), and no file is empty. (Pagefind answers a write before all its files
+    are on disk, and a service whose input ends stops at once: it left empty files behind.)"""
+    try:
+        entry = json.loads((path / "pagefind-entry.json").read_text("utf-8"))
+        needed = [f"pagefind.{info['hash']}.pf_meta" for info in entry["languages"].values()]
+        needed += [f"wasm.{info['wasm']}.pagefind" for info in entry["languages"].values() if info.get("wasm")]
+        files = sorted((f.relative_to(path).as_posix(), f.stat().st_size) for f in path.rglob("*") if f.is_file())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    names = {name for name, _ in files}
+    fragments = sum(name.startswith("fragment/") for name in names)
+    if not set(needed) | set(STATIC_FILES) <= names or any(size == 0 for _, size in files):
+        return None
+    if not needed or (pages is not None and fragments < pages):  # more: leftovers of a --dirty build
+        return None
+    return tuple(files)
+
+
+def await_bundle(path: Path, pages: int | None = None, timeout: float = 60, interval: float = 0.05) -> bool:
+    """Wait until the bundle at ``path`` is whole and unchanged over ``interval`` seconds; returns
+    whether it got there within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    previous = None
+    while time.monotonic() < deadline:
+        state = bundle_state(path, pages)
+        if state is not None and state == previous:
+            return True
+        previous = state
+        time.sleep(interval)
+    return False
+
+
 class _Service:
     """A running ``pagefind --service`` process and its replies, read on a thread."""
 
@@ -74,6 +125,10 @@ class _Service:
         self._done = threading.Condition()
         self._closed = False
         self._end_after: int | None = None
+        self._output: Path | None = None
+        """The bundle the last write request writes (see end_after)."""
+        self._output_ready = False
+        self._pages: int | None = None
         self._next = 0
         self._failed: str | None = None
         self._outbox: queue.Queue = queue.Queue(maxsize=OUTBOX)
@@ -101,19 +156,30 @@ class _Service:
                     self._done.notify_all()
                     last = reply.get("message_id") == self._end_after
                 if last:
+                    self._await_output()
                     self._end_input()
         with self._done:
             self._closed = True
             self._done.notify_all()
 
-    def end_after(self, message_id: int) -> None:
-        """End the input once the reply to this (last) request has arrived, so the service exits
-        and frees its memory then (on the end of its input it stops at once, answered or not)."""
+    def end_after(self, message_id: int, output: Path, pages: int | None = None) -> None:
+        """End the input once the reply to this (last, write) request has arrived and the bundle
+        it writes to ``output`` is whole on disk, so the service exits and frees its memory then
+        (on the end of its input it stops at once, answered or not, files written or not)."""
         with self._done:
             self._end_after = message_id
+            self._output = Path(output)
+            self._pages = pages
             if message_id not in self._replies:
                 return
+        self._await_output()
         self._end_input()
+
+    def _await_output(self) -> None:
+        """Wait (bounded) until the bundle of the last write is whole; :meth:`SearchIndexer.finish`
+        reports one that never got there."""
+        if self._output is not None and not self._output_ready:
+            self._output_ready = await_bundle(self._output, self._pages)
 
     def _end_input(self) -> None:
         try:
@@ -186,6 +252,8 @@ class _Service:
         """End the service once its queued requests are sent; kill it if it does not end within
         ``timeout`` seconds (safe to call twice)."""
         deadline = time.monotonic() + timeout
+        if self._end_after is not None and self.answered(self._end_after):
+            self._await_output()  # never end the input while Pagefind is still writing
         while self._writer.is_alive() and time.monotonic() < deadline:
             try:
                 self._outbox.put(None, timeout=0.2)  # the end of the requests
@@ -255,7 +323,7 @@ class SearchIndexer:
         output = str(self._site / self._bundles[min(shard, len(self._bundles) - 1)])
         if len(self._sent) == self._expected:  # the last page: write now, wait in finish()
             self._write = self._service.send({"type": "WriteFiles", "index_id": self._index, "output_path": output})
-            self._service.end_after(self._write)
+            self._service.end_after(self._write, Path(output), len(self._in_shard))
         elif len(self._in_shard) == self._shard_size:  # a full shard: write it and free its memory
             self._finish_shard(output)
 
@@ -263,7 +331,7 @@ class SearchIndexer:
         """Have the full shard written; its service ends once written (the next one starts when
         this one has indexed its pages, see add)."""
         write = self._service.send({"type": "WriteFiles", "index_id": self._index, "output_path": output})
-        self._service.end_after(write)  # it ends once written, freeing its memory
+        self._service.end_after(write, Path(output), len(self._in_shard))  # ends once written, freeing memory
         self._retiring.append((self._service, self._in_shard, write))
         self._service = None
         self._in_shard = []
@@ -295,6 +363,7 @@ class SearchIndexer:
             self.close()
             raise
         if self._service is None:
+            self._check_bundles()
             return
         try:
             for message_id in self._in_shard:
@@ -303,9 +372,19 @@ class SearchIndexer:
                 shard = max(len(self._sent) - 1, 0) // self._shard_size
                 output = str(self._site / self._bundles[min(shard, len(self._bundles) - 1)])
                 self._write = self._service.send({"type": "WriteFiles", "index_id": self._index, "output_path": output})
+                self._service.end_after(self._write, Path(output), len(self._in_shard))
             self._service.wait(self._write)
         finally:
             self.close()
+        self._check_bundles()
+
+    def _check_bundles(self) -> None:
+        """Raise :class:`SearchIndexError` for a bundle Pagefind left incomplete: a build must not
+        publish a search that cannot load."""
+        used = min(-(-len(self._sent) // self._shard_size), len(self._bundles))
+        for bundle in self._bundles[:used]:
+            if bundle_state(self._site / bundle) is None:
+                raise SearchIndexError(f"Pagefind left the search bundle {bundle} incomplete; build again")
 
     def close(self) -> None:
         """Stop every service (safe to call twice)."""
