@@ -8,7 +8,7 @@ document when
   of the host, a trailing slash and a ``#fragment`` do not count), or
 - one title is the other, or the start of the other up to a word boundary, ignoring letter case,
   spacing and dash forms (:func:`title_key`): 'Rapport från Workshop i Botkyrka' is the start of
-  'Rapport från Workshop i Botkyrka – Utan välmående miljonprogramsområden stannar Sverige'.
+  'Rapport från Workshop i Botkyrka – a subtitle'.
 
 Entries that match directly or through others form one document. Each of its fields
 (:data:`FIELDS`) must then have the same value everywhere; otherwise every entry whose value
