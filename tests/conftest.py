@@ -155,6 +155,18 @@ def build(folder: Path) -> Built:
     return Built(proc.returncode, proc.stdout + proc.stderr, folder / "site")
 
 
+def git(folder: Path, *args: str, date: str | None = None) -> None:
+    """Run git in ``folder`` as a test author; ``date`` (ISO 8601) dates the commit."""
+    extra = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
+    subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        env={**os.environ, **extra},
+    )
+
+
 def check(folder: Path, *args: str) -> subprocess.CompletedProcess:
     """Run ``python -m casebook check`` on ``folder``."""
     return subprocess.run(

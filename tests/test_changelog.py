@@ -4,7 +4,6 @@ the data itself, the /changes/ page and its Atom feed, and the dates in the JSON
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -24,21 +23,10 @@ from casebook.changelog import (
     dataset_version,
     read_repository,
 )
-from conftest import build, case_text, env, make_library
+from conftest import build, case_text, env, git, make_library
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITE = "https://casebook.example.org/"
-
-
-def git(folder, *args, date=None):
-    extra = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
-    subprocess.run(
-        ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-        env={**os.environ, **extra},
-    )
 
 
 def commit(folder, message, date):

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
-from conftest import build, case_text, env, make_library
-
-
-def git(folder, *args, date=None):
-    extra = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
-    subprocess.run(
-        ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-        env={**os.environ, **extra},
-    )
+from conftest import build, case_text, env, git, make_library
 
 
 def _repository(tmp_path):
