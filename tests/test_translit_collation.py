@@ -171,8 +171,12 @@ def test_listings_and_exports_follow_the_librarys_collation(tmp_path):
     assert [row[0] for row in rows[1:]] == expected
     exported = json.loads((built.site / "data/cases.json").read_text("utf-8"))["cases"]
     assert [case["id"] for case in exported] == expected
-    sheet = openpyxl.load_workbook(built.site / "data/cases.xlsx", read_only=True)["cases"]
-    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == expected
+    book = openpyxl.load_workbook(built.site / "data/cases.xlsx", read_only=True)
+    try:  # a read-only workbook keeps its file open until closed
+        sheet_ids = [row[0] for row in book["cases"].iter_rows(min_row=2, values_only=True)]
+    finally:
+        book.close()
+    assert sheet_ids == expected
     terms = json.loads((built.site / "data/search-terms.json").read_text("utf-8"))
     assert [p["name"] for p in terms["places"]] == [
         "Botkyrka",
