@@ -7,22 +7,25 @@ Each event does one job:
   plan every generated page (``casebook.pages``) once.
 - ``on_files``: add the planned pages and data files as virtual files (``File.generated``);
   nothing is written into the source tree.
-- ``on_nav``: note the navigation's pages (their page frame is rendered for each); start
-  converting the second half of the case pages on another core (``casebook_split``).
-- ``on_pre_page``: a case page converted on the other core takes that conversion.
+- ``on_nav``: note the navigation's pages (their page frame is rendered for each).
+- ``on_pre_page``: a case page takes its conversion from the build cache if it is there
+  (``casebook_incremental``).
 - ``on_page_markdown``: give each planned page its template, title and description.
 - ``on_page_content``: stream each case, as soon as its Markdown is converted,
   to the Pagefind indexer, which works on another core while MkDocs goes on.
 - ``on_env``: a faster attribute lookup for the templates' data (plain dicts);
   ``cb_case_items``: cases' entries in listings, each rendered once, shown on many
   pages; ``cb_once``: the page frame of pages outside the navigation, rendered once
-  per folder (overrides/main.html); start rendering and writing the second half of the
-  case pages on another core (``casebook_split``).
-- ``on_page_context``: hand the page's precomputed data to its template.
-- ``on_post_page``: free what was kept for a case page once it is written.
-- ``on_post_build``: wait for the other core's pages and for the search index (so both
-  ``mkdocs build`` and ``mkdocs serve`` have search).
-- ``on_build_error``: stop the other core's work.
+  per folder (overrides/main.html); note the navigation for the cache's page keys.
+- ``on_page_context``: hand the page's precomputed data to its template, or its HTML from
+  the build cache.
+- ``on_post_page``: keep a rendered page in the cache; free what was kept for a case page.
+- ``on_post_build``: wait for the search index (so both ``mkdocs build`` and ``mkdocs serve``
+  have search); remove cache entries no build uses any more.
+- ``on_build_error``: stop the search indexer.
+
+The cache (``.cache/casebook/``, ``casebook.cache``) makes a build that meets what a previous
+one met only do what changed; ``CASEBOOK_CACHE=0`` builds without it.
 """
 
 from __future__ import annotations
@@ -31,19 +34,20 @@ import logging
 import os
 from pathlib import Path
 
-from casebook_split import SplitConversion, SplitRendering
+from casebook_incremental import PageCache
 from markupsafe import Markup, escape
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File
 
 from casebook import format_report, load_library
+from casebook.cache import BuildCache, digest
 from casebook.changelog import read_repository
 from casebook.collation import DEFAULT_LOCALE, known_locale
+from casebook.docs import CONTRIBUTING
 from casebook.indexes import git_history
 from casebook.markdown_reading import MarkdownReading
 from casebook.pages import Settings, build_site
-from casebook.parallel import MIN_ITEMS
-from casebook.search import SHARD_SIZE, SearchIndexer, SearchIndexError, bundle_paths
+from casebook.search import SHARD_SIZE, SearchIndexer, SearchIndexError, bundle_of, bundle_paths
 from casebook.translit import browser_table_js, heading_id
 
 log = logging.getLogger("mkdocs.hooks.casebook")
@@ -63,7 +67,8 @@ def on_config(config):
     root = Path(config.config_file_path).resolve().parent
     extra = (config.extra or {}).get("casebook") or {}
     reading = MarkdownReading.from_mkdocs(config.markdown_extensions, config.mdx_configs)
-    library = load_library(root, _collation_locale(config, extra), reading)
+    cache = BuildCache.for_library(root)
+    library = load_library(root, _collation_locale(config, extra), reading, cache)
     if library.problems:
         for problem in library.problems:
             log.error(str(problem))
@@ -94,10 +99,16 @@ def on_config(config):
     if history.head and not os.environ.get("SOURCE_DATE_EPOCH"):
         # Dates MkDocs writes (sitemap, gzip headers) come from the commit, not the clock.
         os.environ["SOURCE_DATE_EPOCH"] = str(history.head)
-    _state["site"] = build_site(library, settings, history, read_repository(root, history.shallow))
+    repository = read_repository(root, history.shallow)
+    guide = root / CONTRIBUTING
+    planned = digest(library.digest, settings, history, repository, guide.read_bytes() if guide.is_file() else None)
+    _state["site"] = cache.memo("site", planned, lambda: build_site(library, settings, history, repository))
     shard_size = int(extra.get("search_shard_size") or SHARD_SIZE)
-    config.extra["casebook_search_bundles"] = bundle_paths(len(library.cases), shard_size)  # read by cb-search.html
-    _state["search"] = SearchIndexer(Path(config.site_dir), expected=len(library.cases), shard_size=shard_size)
+    bundles = bundle_paths(len(library.cases), shard_size)
+    config.extra["casebook_search_bundles"] = bundles  # read by cb-search.html
+    _state["bundles"] = len(bundles)
+    _state["search"] = SearchIndexer(Path(config.site_dir), bundles, cache)
+    _state["cache"] = PageCache(cache, config)  # the configuration is final: it is part of every key
     return config
 
 
@@ -115,20 +126,30 @@ def _collation_locale(config, extra: dict) -> str:
 
 def on_files(files, config):
     site = _state["site"]
-    # Case pages first: the search index is written while the other pages render.
-    pages = sorted((s for s in site.pages.values() if s.generated), key=lambda s: not s.src_uri.startswith("cases/"))
+    # Case pages first, by search bundle: each bundle is indexed (or taken from the cache)
+    # while the next one's pages are converted, and written while the other pages render.
+    pages = sorted((s for s in site.pages.values() if s.generated), key=_case_order)
     generated = [(s.src_uri, s.content) for s in pages] + list(site.files.items())
     generated.append((TRANSLIT_JS, browser_table_js()))
     for src_uri, content in generated:
         if files.get_file_from_path(src_uri) is not None:
             raise Abort(f"Casebook: docs/{src_uri} would hide a generated file; remove it from docs/.")
         files.append(File.generated(config, src_uri, content=content))
-    env = config.theme.get_env()
+    _state["cache"].start(files)
+    env = _state["cache"].compiled(config.theme.get_env())
     _fast_getattr(env)
     _state["templates"] = {
         name: env.get_template(f"partials/cb-{name}.html") for name in ("case-head", "case-sources", "search-doc")
     }
     return files
+
+
+def _case_order(spec) -> tuple:
+    """Case pages first, by search bundle (:func:`casebook.search.bundle_of`) then id; then the rest."""
+    if spec.template != "case.html":
+        return (1, 0, "")
+    cid = spec.src_uri.removeprefix("cases/").removesuffix(".md")
+    return (0, bundle_of(cid, _state["bundles"]), cid)
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -150,12 +171,14 @@ def on_page_context(context, page, config, nav):
         context["root"] = "../" * page.url.count("/")
         context.update(spec.context)
         context["crumbs"] = spec.crumbs
+    _state["cache"].render_from_cache(page, context, _state["env"], spec)
     return context
 
 
 def on_pre_page(page, config, files):
-    if "conversion" in _state:
-        _state["conversion"].install(page)
+    spec = _state["site"].pages.get(page.file.src_uri)
+    if spec is not None and spec.template == "case.html":
+        _state["cache"].convert_from_cache(page)
     return page
 
 
@@ -170,8 +193,7 @@ def _case_parts(page) -> tuple[str, str] | None:
 
 
 def on_page_content(html, page, config, files):
-    conversion = _state.get("conversion")
-    parts = (conversion.extra(page) if conversion is not None else None) or _case_parts(page)
+    parts = _case_parts(page)
     if parts is not None:
         # Indexed now, while MkDocs converts the other cases, rather than after rendering:
         # Pagefind then writes the index while the pages render, not after them.
@@ -179,11 +201,17 @@ def on_page_content(html, page, config, files):
         _state["site"].pages[page.file.src_uri].context.update(case_head=head, case_sources=sources)
         terms = _state["site"].pages[page.file.src_uri].context.get("search_terms")
         document = _state["templates"]["search-doc"].render(head=head, sources=sources, content=html, terms=terms)
-        _state["search"].add(document, "/" + page.url)
+        _state["search"].add(document, "/" + page.url, _case_id(page))
     return html
 
 
+def _case_id(page) -> str:
+    """A case page's case id (``cases/<id>.md``)."""
+    return page.file.src_uri.removeprefix("cases/").removesuffix(".md")
+
+
 def on_post_page(output, page, config):
+    _state["cache"].store(page, output)
     spec = _state["site"].pages.get(page.file.src_uri)
     if spec is not None and spec.template == "case.html":
         spec.context.pop("case_head", None)  # written: free the memory
@@ -219,12 +247,10 @@ def _fast_getattr(env):
 
 
 def on_env(env, config, files):
-    conversion = _state.pop("conversion", None)
-    if conversion is not None:  # every page is converted
-        conversion.close()
-        if conversion.forked:
-            log.debug(f"Converted {conversion.used} of {len(_state['cases'])} case pages on another core")
+    _state["cache"].compiled(env)
     _fast_getattr(env)
+    _state["env"] = env
+    _state["cache"].navigation(_state["nav"])
     item = env.get_template("partials/cb-case-item.html").module.case_item
     rendered = _state.setdefault("items", {})
 
@@ -241,9 +267,6 @@ def on_env(env, config, files):
 
     env.globals["cb_case_items"] = case_items
     env.globals["cb_once"] = _render_once
-    cases = [file.page for file in _state["cases"]]
-    if len(cases) >= MIN_ITEMS:  # the second half rendered and written on the other core
-        _state["rendering"] = SplitRendering(config, files, _state["nav"], env, cases)
     return env
 
 
@@ -251,11 +274,6 @@ def on_nav(nav, config, files):
     _state["in_nav"] = {page.file.src_uri for page in nav.pages}
     _state["nav_urls"] = [page.url for page in nav.pages]
     _state["nav"] = nav
-    pages = _state["site"].pages
-    cases = [f for f in files.documentation_pages() if getattr(pages.get(f.src_uri), "template", "") == "case.html"]
-    _state["cases"] = cases
-    if len(cases) >= MIN_ITEMS:  # the second half converted on the other core (casebook_split)
-        _state["conversion"] = SplitConversion(config, files, cases, _case_parts)
     return nav
 
 
@@ -279,19 +297,16 @@ def _render_once(part, page, render):
 
 
 def on_build_error(error):
-    for name in ("conversion", "rendering", "search"):  # stop the other processes and collect them
-        other = _state.pop(name, None)
-        if other is not None:
-            other.close()
+    search = _state.pop("search", None)  # stop the indexer's processes and collect them
+    if search is not None:
+        search.close()
 
 
 def on_post_build(config):
-    rendering = _state.pop("rendering", None)
-    if rendering is not None:
-        rendering.finish()
-        if rendering.forked:
-            log.debug(f"Rendered {rendering.written} of {len(_state['cases'])} case pages on another core")
     try:
         _state.pop("search").finish()
     except SearchIndexError as exc:
         raise Abort(f"Casebook: the search index could not be built: {exc}") from None
+    cache = _state["cache"]
+    cache.sweep()
+    log.debug(f"Casebook: {cache.rendered} pages rendered; cache {cache.cache.hits} hits, {cache.cache.misses} misses")

@@ -234,19 +234,35 @@ def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None
     return ids
 
 
-def load_case(root: Path, path: Path, taxonomy: Taxonomy | None, reading=None) -> tuple[Case | None, list]:
-    """Read and check one case file. Returns the case (``None`` if invalid) and its problems.
-    ``reading``: the site's Markdown reading (:class:`casebook.markdown_reading.MarkdownReading`),
-    which decides which lines are headings."""
+@dataclass
+class CaseReading:
+    """What a case file says before the taxonomy is consulted: everything :func:`read_case`
+    finds from the file's text alone (picklable, so the build cache keeps it by the file's
+    digest, and a process pool can make it)."""
+
+    rel: str
+    problems: list
+    """The problems found so far (:class:`casebook.problems.Problem`)."""
+    doc: object = None
+    """The parsed front matter (:class:`casebook.yamlsafe.YamlDoc`), ``None`` if there is none to check further."""
+    body: str = ""
+    todos: frozenset = frozenset()
+
+
+def read_case(root: Path, path: Path, reading=None) -> CaseReading:
+    """Read and check one case file as far as its text alone allows: the id, the encoding,
+    pasted look-alikes, the YAML, the body's outline (``reading``: the site's Markdown,
+    :class:`casebook.markdown_reading.MarkdownReading`) and the schema. :func:`load_case`
+    finishes it against the taxonomy."""
     rel = path.relative_to(root).as_posix()
     problems = Problems(rel)
     check_id(rel, path.stem, problems)
     text = read_text(path, problems)
     if text is None:
-        return None, problems.items
+        return CaseReading(rel, problems.items)
     parts = split_front_matter(text, problems)
     if parts is None:
-        return None, problems.items
+        return CaseReading(rel, problems.items)
     for found in lookalikes(parts.front, parts.front_line - 1):  # pasted from a word processor
         problems.add(found.line, found.field, found.message, found.fix)
     doc = parse_yaml(ordinary(parts.front), parts.front_line - 1)
@@ -255,7 +271,7 @@ def load_case(root: Path, path: Path, taxonomy: Taxonomy | None, reading=None) -
     end_line = parts.body_line + parts.body.count("\n")
     check_body(parts.body, parts.body_line, problems, end_line, reading)
     if doc.errors:
-        return None, problems.items
+        return CaseReading(rel, problems.items)
     if not isinstance(doc.data, dict):
         what = "empty" if doc.data is None else f"{schema.describe(doc.data)}, not fields"
         problems.add(
@@ -264,10 +280,24 @@ def load_case(root: Path, path: Path, taxonomy: Taxonomy | None, reading=None) -
             f"the front matter is {what}",
             "write one field per line as name: value (title:, summary:, country: ...)",
         )
-        return None, problems.items
+        return CaseReading(rel, problems.items)
     doc.lines.setdefault((), parts.front_line)
     todos = _report_todos(doc, problems)
     schema.validate(doc, problems, skip=todos)
+    return CaseReading(rel, problems.items, doc, parts.body, todos)
+
+
+def load_case(
+    root: Path, path: Path, taxonomy: Taxonomy | None, reading=None, read: CaseReading | None = None
+) -> tuple[Case | None, list]:
+    """Read and check one case file. Returns the case (``None`` if invalid) and its problems.
+    ``reading``: the site's Markdown reading (:class:`casebook.markdown_reading.MarkdownReading`),
+    which decides which lines are headings; ``read``: the file's :func:`read_case`, if already made."""
+    read = read if read is not None else read_case(root, path, reading)
+    problems = Problems(read.rel, list(read.problems))
+    doc = read.doc
+    if doc is None:
+        return None, problems.items
     keywords = _check_values(doc.data, doc, problems, taxonomy)
     if problems:
         return None, problems.items
@@ -275,7 +305,7 @@ def load_case(root: Path, path: Path, taxonomy: Taxonomy | None, reading=None) -
     period = data["period"]
     case = Case(
         id=path.stem,
-        path=rel,
+        path=read.rel,
         title=data["title"].strip(),
         title_en=(data.get("title_en") or "").strip() or None,
         summary=" ".join(data["summary"].split()),
@@ -296,7 +326,7 @@ def load_case(root: Path, path: Path, taxonomy: Taxonomy | None, reading=None) -
             )
             for s in data["sources"]
         ),
-        body=parts.body,
+        body=read.body,
         meta={"lines": {k: v for k, v in doc.lines.items() if k[:1] == ("sources",) and len(k) > 1}},
     )
     return case, problems.items

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cases import Case, load_case, slugify
+from .cache import BuildCache, code_digest, digest, file_digest
+from .cases import Case, CaseReading, load_case, read_case, slugify
 from .collation import DEFAULT_LOCALE, Collation
 from .markdown_reading import MarkdownReading
-from .parallel import split_map
+from .pool import pool_map
 from .problems import Problem, Problems
 from .sources_check import check_sources
-from .taxonomy import Taxonomy, load_taxonomy
+from .taxonomy import TAXONOMY_PATH, Taxonomy, load_taxonomy
 
 CASES_DIR = "cases"
 
@@ -28,6 +29,9 @@ class Library:
     """Every :class:`Problem`, sorted by file and line."""
     collation: Collation = field(default_factory=Collation)
     """How titles, places and labels sort (the library's locale)."""
+    digest: str = ""
+    """A digest of everything the library was loaded from (every case file's bytes, the taxonomy,
+    the locale, the Markdown reading, the code): two libraries with one digest are the same."""
 
     def by_title(self) -> list:
         """The cases in title order by the library's collation (then id): the order of every
@@ -104,17 +108,33 @@ def case_files(root: Path, problems: list[Problem]) -> list[Path]:
     return files
 
 
-def load_library(root: Path, locale: str = DEFAULT_LOCALE, reading: MarkdownReading | None = None) -> Library:
+def load_library(
+    root: Path,
+    locale: str = DEFAULT_LOCALE,
+    reading: MarkdownReading | None = None,
+    cache: BuildCache | None = None,
+) -> Library:
     """Load and check the taxonomy and all cases under ``root``; ``locale`` sorts them
     (:class:`casebook.collation.Collation`); ``reading`` is the site's Markdown (by default,
-    as ``root/mkdocs.yml`` configures it), which decides what is a heading."""
+    as ``root/mkdocs.yml`` configures it), which decides what is a heading. ``cache``: each
+    file's :func:`casebook.cases.read_case` is kept by the digest of its bytes, the reading
+    and the code; the ones not found are read in a process pool when that pays
+    (:func:`casebook.pool.pool_map`)."""
     root = Path(root)
     reading = reading or MarkdownReading.from_file(root / "mkdocs.yml")
     taxonomy, problems = load_taxonomy(root)
     library = Library(root=root, taxonomy=taxonomy, collation=Collation(locale))
     problems = list(problems)
     cases = {}
-    for case, found in split_map(lambda path: load_case(root, path, taxonomy, reading), case_files(root, problems)):
+    paths = case_files(root, problems)
+    keys, reads = read_cases(root, paths, reading, cache or BuildCache(None))
+    try:
+        vocabulary = file_digest(root / TAXONOMY_PATH)
+    except OSError:
+        vocabulary = None
+    library.digest = digest(keys, vocabulary, locale)
+    for path, read in zip(paths, reads, strict=True):
+        case, found = load_case(root, path, taxonomy, reading, read)
         problems.extend(found)
         if case is not None:
             cases[case.id] = case
@@ -122,6 +142,38 @@ def load_library(root: Path, locale: str = DEFAULT_LOCALE, reading: MarkdownRead
     problems.extend(check_sources(library.cases))  # one source, one description, across cases
     library.problems = sorted(problems)
     return library
+
+
+READ_KIND = "case-read"
+"""The cache's kind for :class:`casebook.cases.CaseReading` entries."""
+
+
+def read_cases(
+    root: Path, paths: list[Path], reading: MarkdownReading, cache: BuildCache
+) -> tuple[list, list[CaseReading]]:
+    """:func:`casebook.cases.read_case` of each path, in order: from the cache where the file's
+    bytes, its path, the reading and the code are the same, else read (in a pool when many).
+    Returns each file's key (the digest of those; ``None`` for a file that cannot be read) and
+    its reading."""
+    base = digest(code_digest(), reading)
+    keys = []
+    for path in paths:
+        try:
+            keys.append(digest(base, path.relative_to(root).as_posix(), path.read_bytes()))
+        except OSError:
+            keys.append(None)  # read_case reports it
+    found = [cache.get(READ_KIND, key) if key else None for key in keys]
+    missing = [i for i, read in enumerate(found) if not isinstance(read, CaseReading)]
+    made = pool_map(_read_one, [(root, paths[i], reading) for i in missing])
+    for i, read in zip(missing, made, strict=True):
+        found[i] = read
+        if keys[i]:
+            cache.put(READ_KIND, keys[i], read)
+    return keys, found
+
+
+def _read_one(args: tuple) -> CaseReading:
+    return read_case(*args)
 
 
 __all__ = ["Case", "Library", "Problems", "load_library"]

@@ -66,6 +66,15 @@ class MarkdownReading:
                     configs[str(name)] = {k: v for k, v in options.items() if v is not None}
         return cls.from_mkdocs(names, configs)
 
+    def cache_key(self) -> tuple:
+        """What decides this reading, as data (for the build cache's keys)."""
+        from .cache import plain
+
+        return (self.extensions, plain(self.configs))
+
+    def __getstate__(self) -> dict:  # the parser is made again where it is needed (a pool's process)
+        return {**self.__dict__, "_parser": None}
+
     def _markdown(self):
         if self._parser is None:
             import markdown

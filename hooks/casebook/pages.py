@@ -15,7 +15,6 @@ from . import changelog, charts, exports, facets
 from .docs import CONTRIBUTING, field_rows, refresh
 from .indexes import History, build_indexes, related_cases
 from .library import Library
-from .parallel import MIN_ITEMS, background, split_map
 from .searchterms import case_search_terms, search_vocabulary
 from .views import case_view, country_view, json_ld, keyword_ref, keyword_view, related_view
 
@@ -293,7 +292,7 @@ def build_site(
         )
 
     # Case pages: metadata, related cases (from the inverted index), JSON-LD and citation,
-    # computed on both cores (the slowest part of planning a large library).
+    # (the slowest part of planning a large library).
     def extras(cid: str) -> tuple:
         case = cases[cid]
         changed = history.changed.get(case.path)
@@ -313,15 +312,8 @@ def build_site(
         )
 
     cases_crumb = {"label": "Cases", "url": "cases/"}
-    # Meanwhile the data exports are computed in another process (the planning's other half).
-    data_files = background(make_data_files) if len(cases) >= MIN_ITEMS else make_data_files
-    try:
-        per_case = split_map(extras, cases)
-    except BaseException:
-        if isinstance(data_files, background):
-            data_files.cancel()
-        raise
-    for (cid, case), (related, cite, jsonld) in zip(cases.items(), per_case, strict=True):
+    for cid, case in cases.items():
+        related, cite, jsonld = extras(cid)
         pages[f"cases/{cid}.md"] = PageSpec(
             f"cases/{cid}.md",
             "case.html",
@@ -340,7 +332,7 @@ def build_site(
         )
 
     # Explorer and open data.
-    files.update(data_files())
+    files.update(make_data_files())
     pages[EXPLORE] = PageSpec(
         EXPLORE,
         "explore.html",

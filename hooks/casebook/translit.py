@@ -77,9 +77,15 @@ def search_key(text: str) -> str:
 def spellings(word: str) -> list[str]:
     """Every ASCII spelling of ``word`` in lower case, the ICU one first ('Malmö' →
     ['malmo', 'malmoe']; 'Ærø' → ['aero', 'aeroe']); ``[]`` for a word already in ASCII."""
+    return list(_spellings(word))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _spellings(word: str) -> tuple:
+    """:func:`spellings`, remembered: a library repeats its words in every case."""
     word = unicodedata.normalize("NFC", word).lower()
     if word.isascii():
-        return []
+        return ()
     letters = table()["letters"]
     options = [letters.get(ch, [_strip_marks(ch)]) for ch in word]
     if any(len(o) > 1 for o in options) and 2 ** sum(len(o) > 1 for o in options) > MAX_SPELLINGS:
@@ -91,7 +97,7 @@ def spellings(word: str) -> list[str]:
         spelt = "".join(combo)
         if spelt not in out and spelt.isascii():
             out.append(spelt)
-    return out
+    return tuple(out)
 
 
 def slug(text: str, separator: str = "-") -> str:

@@ -1,0 +1,348 @@
+"""A persistent, content-addressed build cache (``.cache/casebook/`` in the library).
+
+Every stored product is kept under the digest of everything it was made from (its *key*):
+a build that meets the same inputs again reads the product instead of making it. Nothing
+is ever looked up by name or date, so an entry can only be stale by being unused, and
+:meth:`BuildCache.sweep` removes those. The folder is safe to delete at any time;
+``CASEBOOK_CACHE=0`` builds without it.
+
+Layout: ``<folder>/<kind>/<2 hex>/<digest>``, one file per entry: ``MAGIC``, the SHA-256
+of the payload, the payload (a pickle). An entry that is truncated, hand-edited, from an
+older format or names a class outside the allowed modules is treated as missing (and
+removed), never trusted and never a crash. Writes go to a temporary file that is renamed
+into place, so a build that is killed leaves no half-written entry.
+
+The same rules as a build system's action cache (Bazel, ccache): the key includes the
+versions of the code and the tools that make the product (:func:`code_digest`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import pickle
+import sys
+import tempfile
+import time
+import types
+from collections.abc import Callable, Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+FORMAT = b"casebook-cache-1\n"
+"""The first bytes of every entry; a new format gets a new line, and old entries are misses."""
+
+DEFAULT_FOLDER = Path(".cache") / "casebook"
+"""Where the cache lives, relative to the library root."""
+
+KEEP_SECONDS = 7 * 24 * 3600
+"""An entry no build used for this long is removed by :meth:`BuildCache.sweep`."""
+
+TOOLS = (
+    "mkdocs",
+    "mkdocs-material",
+    "markdown",
+    "pymdown-extensions",
+    "jinja2",
+    "markupsafe",
+    "pyyaml",
+    "pyicu-wheels",
+)
+"""Distributions whose version is part of every key (their output is our input)."""
+
+_SAFE_BUILTINS = frozenset(
+    {"set", "frozenset", "tuple", "list", "dict", "str", "bytes", "int", "float", "bool", "complex", "slice", "range"}
+)
+_SAFE_MODULES = ("casebook.", "collections", "datetime", "markupsafe", "mkdocs.structure.toc", "copyreg")
+
+
+class _Unpickler(pickle.Unpickler):
+    """Only our own data types and plain containers come back from the cache: a pickle that
+    names anything else (``os.system``) is refused, whoever wrote it."""
+
+    def find_class(self, module: str, name: str):
+        if (module == "builtins" and name in _SAFE_BUILTINS) or module.startswith(_SAFE_MODULES):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
+
+
+class Digest:
+    """A SHA-256 over a stream of values, each fed with its type, so that ``("ab", "c")`` and
+    ``("a", "bc")`` or ``1`` and ``"1"`` never share a digest.
+
+    Accepts str, bytes, int, float, bool, None, Path, lists, tuples, dicts (in insertion
+    order, which our builds keep deterministic), sets (sorted), dataclasses (by field), and
+    objects with a ``cache_key()`` method; anything else raises ``TypeError``, so a key never
+    depends on ``repr``'s memory addresses by accident."""
+
+    def __init__(self, *values: Any) -> None:
+        self._hash = hashlib.sha256()
+        for value in values:
+            self.add(value)
+
+    def add(self, value: Any) -> Digest:
+        update = self._hash.update
+        if value is None or isinstance(value, bool):
+            update(b"N" if value is None else (b"T" if value else b"F"))
+        elif isinstance(value, str):
+            data = value.encode("utf-8", "surrogatepass")
+            update(b"s%d:" % len(data) + data)
+        elif isinstance(value, bytes | bytearray | memoryview):
+            update(b"b%d:" % len(value) + bytes(value))
+        elif isinstance(value, int | float):
+            update(b"n" + repr(value).encode() + b";")
+        elif isinstance(value, Path):
+            self.add(value.as_posix())
+        elif isinstance(value, dict):
+            update(b"{%d:" % len(value))
+            for k, v in value.items():
+                self.add(k).add(v)
+        elif isinstance(value, list | tuple):
+            update(b"[%d:" % len(value))
+            for item in value:
+                self.add(item)
+        elif isinstance(value, set | frozenset):
+            self.add(sorted(value, key=lambda v: (type(v).__name__, str(v))))
+        elif hasattr(value, "cache_key"):
+            self.add(value.cache_key())
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            update(b"D" + type(value).__qualname__.encode())
+            self.add([getattr(value, f.name) for f in dataclasses.fields(value)])
+        else:
+            raise TypeError(f"no stable digest for {type(value).__qualname__}")
+        return self
+
+    def hexdigest(self) -> str:
+        """The digest as 64 hex digits."""
+        return self._hash.hexdigest()
+
+
+def plain(value: Any, depth: int = 0) -> Any:
+    """``value`` as data :class:`Digest` takes, for configuration that may hold Python objects
+    (``!!python/name:`` in mkdocs.yml, MkDocs' option types): containers are walked, a
+    function or class becomes ``module:qualname``, a mapping-like object its items, and any
+    other object its type and public attributes (never its ``repr``, which may hold a memory
+    address)."""
+    if value is None or isinstance(value, str | bytes | int | float | bool | Path):
+        return value
+    if depth > 12:
+        return type(value).__qualname__
+    if isinstance(value, dict):
+        return {str(k): plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v, depth + 1) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(str(plain(v, depth + 1)) for v in value)
+    if isinstance(value, types.ModuleType):
+        return f"module:{value.__name__}"
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '')}:{value.__qualname__}"
+    if hasattr(value, "items") and callable(value.items):
+        try:
+            return {str(k): plain(v, depth + 1) for k, v in value.items()}
+        except Exception:  # an object whose items() needs arguments
+            pass
+    attributes = {k: v for k, v in getattr(value, "__dict__", {}).items() if not k.startswith("_")}
+    return [type(value).__qualname__, plain(attributes, depth + 1)]
+
+
+def digest(*values: Any) -> str:
+    """The :class:`Digest` of ``values`` as 64 hex digits."""
+    return Digest(*values).hexdigest()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    if hasattr(value, "cache_key"):
+        return value.cache_key()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__qualname__, *(getattr(value, f.name) for f in dataclasses.fields(value))]
+    if isinstance(value, Path):
+        return value.as_posix()
+    raise TypeError(f"no stable digest for {type(value).__qualname__}")
+
+
+def data_digest(value: Any) -> str:
+    """A digest of plain data (what :class:`Digest` takes), made with the C JSON encoder: many
+    times faster than :class:`Digest` for large template contexts. JSON does not tell a tuple
+    from a list or ``1`` from ``"1"`` as a dict key, which template data never mixes."""
+    text = json.dumps(value, default=_json_default, ensure_ascii=False, check_circular=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes (64 hex digits); raises ``OSError`` if it cannot be read."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def folder_digest(folder: Path, pattern: str = "*") -> str:
+    """One digest over every file under ``folder`` matching ``pattern``: relative paths and
+    bytes, in sorted order (a missing folder has the digest of nothing)."""
+    folder = Path(folder)
+    files = sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+    return digest([(p.relative_to(folder).as_posix(), file_digest(p)) for p in files])
+
+
+def tool_versions(names: Iterable[str] = TOOLS) -> dict:
+    """``{distribution: version}`` for each installed distribution of ``names`` (a missing one: None)."""
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+_CODE: dict = {}
+
+
+def code_digest() -> str:
+    """The digest of the code that makes every product: this package's source, the Python
+    version and :data:`TOOLS`' versions. Computed once per process (the package cannot
+    change under a running build; ``mkdocs serve`` re-imports nothing)."""
+    if "digest" not in _CODE:
+        package = Path(__file__).resolve().parent
+        _CODE["digest"] = digest(
+            FORMAT,
+            folder_digest(package, "*.py"),
+            folder_digest(package / "data"),
+            folder_digest(package / "schema"),
+            sys.version,
+            tool_versions(),
+        )
+    return _CODE["digest"]
+
+
+class BuildCache:
+    """The cache in ``folder`` (``None``: disabled, every lookup misses and nothing is stored).
+
+    Not thread-safe for one key from two threads; two processes writing one key both write
+    the same bytes (content addressing), and the rename makes either one win whole."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = None if folder is None else Path(folder)
+        self.hits = 0
+        self.misses = 0
+        self._used: dict[str, set] = {}
+        """Kind → digests read or written by this build (kept by :meth:`sweep`)."""
+
+    @classmethod
+    def for_library(cls, root: Path, environ: dict | None = None) -> BuildCache:
+        """The library's cache: ``CASEBOOK_CACHE=0`` (or ``off``, ``no``, ``false``) disables
+        it, ``CASEBOOK_CACHE_DIR`` moves it (default ``<root>/.cache/casebook``)."""
+        environ = os.environ if environ is None else environ
+        if str(environ.get("CASEBOOK_CACHE", "1")).strip().lower() in {"0", "off", "no", "false"}:
+            return cls(None)
+        folder = environ.get("CASEBOOK_CACHE_DIR")
+        return cls(Path(folder) if folder else Path(root) / DEFAULT_FOLDER)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether entries are read and written."""
+        return self.folder is not None
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.folder / kind / key[:2] / key
+
+    def get(self, kind: str, key: str) -> Any | None:
+        """The value stored under ``key`` (64 hex digits), or ``None`` if there is none or it
+        cannot be trusted (the entry is then removed)."""
+        if self.folder is None:
+            return None
+        path = self._path(kind, key)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        value = _decode(raw)
+        if value is _BAD:
+            path.unlink(missing_ok=True)
+            self.misses += 1
+            return None
+        self._used.setdefault(kind, set()).add(key)
+        self.hits += 1
+        return value
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        """Store ``value`` (anything :mod:`pickle` takes, made of allowed types) under ``key``.
+        A cache that cannot be written (read-only disk, full disk) is quietly skipped: the
+        build's products do not depend on it."""
+        if self.folder is None:
+            return
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        path = self._path(kind, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(FORMAT + hashlib.sha256(data).digest() + data)
+            os.replace(temporary, path)
+        except OSError:
+            return
+        self._used.setdefault(kind, set()).add(key)
+
+    def memo(self, kind: str, key: str, make: Callable[[], Any]) -> Any:
+        """The value under ``key``, made with ``make()`` and stored if missing."""
+        value = self.get(kind, key)
+        if value is None:
+            value = make()
+            self.put(kind, key, value)
+        return value
+
+    def sweep(self, kinds: Iterable[str], now: float | None = None, keep_seconds: float = KEEP_SECONDS) -> int:
+        """Remove the entries of ``kinds`` that this build did not use and that were last
+        written more than ``keep_seconds`` ago, and all unused ones once a kind holds more
+        than twice what this build used (plus 100): the cache stays within a few builds'
+        worth. Call it only after a whole build (one that used every entry it needs).
+        Returns how many entries were removed."""
+        if self.folder is None:
+            return 0
+        now = time.time() if now is None else now
+        removed = 0
+        for kind in kinds:
+            used = self._used.get(kind, set())
+            entries = [e for d in _scandir(self.folder / kind) if d.is_dir() for e in _scandir(Path(d.path))]
+            crowded = len(entries) > 2 * len(used) + 100
+            for entry in entries:
+                if entry.name in used:
+                    continue
+                try:
+                    if crowded or entry.name.startswith(".tmp-") or now - entry.stat().st_mtime > keep_seconds:
+                        os.unlink(entry.path)
+                        removed += 1
+                except OSError:
+                    continue
+        return removed
+
+
+_BAD = object()
+
+
+def _decode(raw: bytes) -> Any:
+    """An entry's value, or ``_BAD`` for anything but a whole, unmodified entry of this format."""
+    head = len(FORMAT) + 32
+    if len(raw) < head or not raw.startswith(FORMAT):
+        return _BAD
+    data = raw[head:]
+    if hashlib.sha256(data).digest() != raw[len(FORMAT) : head]:
+        return _BAD
+    try:
+        return _Unpickler(io.BytesIO(data)).load()
+    except Exception:  # anything a damaged or foreign pickle raises
+        return _BAD
+
+
+def _scandir(folder: Path) -> list:
+    try:
+        with os.scandir(folder) as entries:
+            return list(entries)
+    except OSError:
+        return []

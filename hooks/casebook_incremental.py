@@ -1,0 +1,335 @@
+"""The build cache in MkDocs' build (wiring used by casebook_hooks): nothing a previous build
+made from the same inputs is made again.
+
+Two products per page are kept in :class:`casebook.cache.BuildCache`:
+
+- **conversion** (case pages): what ``Page.render`` sets (the HTML, the table of contents,
+  the anchors the page has and the anchors it links to) and what it logged, keyed by the
+  Markdown, the page's path, the Markdown extensions' configuration, the code and tool
+  versions, and, when the text can hold a link, the site's list of files (a link's target
+  may come or go). A hit sets the same attributes and logs the same messages again, so
+  ``--strict`` and MkDocs' anchor check see what a conversion would have given them.
+- **page** (every Markdown page): the written HTML, keyed by the full template context: the
+  configuration, the navigation, the page's own fields and content, the data our templates
+  get (``PageSpec.context``), and the sources of the templates it is rendered with (their
+  closure through ``extends``/``include``/``import``, so an edited partial re-renders only the
+  pages that use it). A hit is rendered by ``overrides/main.html`` as the stored HTML alone.
+
+Everything else (the static templates, the sitemaps, data files) is made every build: they are
+cheap, or are data files made once per build in ``casebook.pages``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+from jinja2 import nodes
+from markupsafe import Markup
+from mkdocs.structure.toc import AnchorLink, TableOfContents
+
+from casebook.cache import BuildCache, Digest, code_digest, data_digest, digest, plain
+
+log = logging.getLogger("mkdocs.hooks.casebook")
+
+CACHED = "cb_cached"
+"""The context variable that carries a page's stored HTML (read by overrides/main.html)."""
+
+CONVERSION, PAGE, TEMPLATE = "conversion", "page", "template"
+KINDS = (CONVERSION, PAGE, TEMPLATE)
+
+_MAY_LINK = re.compile(r"\]\s*[(\[:]|<[A-Za-z!?/]|\b(?:href|src)\b", re.IGNORECASE)
+"""Markdown that may hold a link or an image whose target is a file of the site: inline and
+reference links, raw HTML. Text without any of these converts the same whatever files exist."""
+
+
+class _Capture(logging.Handler):
+    """Everything logged while it is installed (on the root logger), kept to be logged again."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _toc_data(items) -> list:
+    return [(i.title, i.id, i.level, _toc_data(i.children)) for i in items]
+
+
+def _toc(data) -> list:
+    links = []
+    for title, anchor, level, children in data:
+        link = AnchorLink(title, anchor, level)
+        link.children = _toc(children)
+        links.append(link)
+    return links
+
+
+class PageCache:
+    """The build cache for one build's pages. Make it in ``on_config`` (after the configuration
+    is final), call :meth:`start` in ``on_files``, :meth:`convert_from_cache` in ``on_pre_page``,
+    :meth:`navigation` in ``on_env``, :meth:`render_from_cache` in ``on_page_context``,
+    :meth:`store` in ``on_post_page`` and :meth:`sweep` in ``on_post_build``."""
+
+    def __init__(self, cache: BuildCache, config) -> None:
+        self.cache = cache
+        self._config = config_digest(config)
+        self._files = ""
+        self._nav = ""
+        self._templates: dict = {}
+        self._known: dict = {}
+        self._conversions: dict = {}
+        """src_uri → the conversion key of the page (the page key uses it for the content)."""
+        self._pending: dict = {}
+        """src_uri → the page key of a page rendered in full (stored once written)."""
+        self.rendered = 0
+
+    def start(self, files) -> None:
+        """Note the site's files: a link's target exists or not (``on_files``)."""
+        self._files = digest([(f.src_uri, f.url) for f in files])
+
+    # Conversion ------------------------------------------------------------------
+
+    def convert_from_cache(self, page) -> None:
+        """Make ``page.render`` take a stored conversion when there is one (else convert and store)."""
+        if not self.cache.enabled:
+            return
+        convert = page.render
+
+        def render(config, files):
+            key = digest(
+                self._config, page.file.src_uri, page.markdown, self._files if _MAY_LINK.search(page.markdown) else ""
+            )
+            self._conversions[page.file.src_uri] = key
+            stored = self.cache.get(CONVERSION, key)
+            if stored is not None and self._restore(page, stored, files):
+                return
+            capture = _Capture()
+            logging.root.addHandler(capture)
+            try:
+                convert(config, files)
+            finally:
+                logging.root.removeHandler(capture)
+            self.cache.put(CONVERSION, key, self._snapshot(page, capture.records))
+
+        page.render = render
+
+    @staticmethod
+    def _snapshot(page, records: list) -> dict:
+        links = page.links_to_anchors
+        return {
+            "content": page.content,
+            "toc": _toc_data(page.toc),
+            "anchors": set(page.present_anchor_ids or ()),
+            "links": None if links is None else {f.src_uri: dict(a) for f, a in links.items()},
+            "records": records,
+        }
+
+    @staticmethod
+    def _restore(page, stored: dict, files) -> bool:
+        """Set what ``Page.render`` sets; False if the stored links name a file no longer there."""
+        links = stored["links"]
+        if links is not None:
+            targets = {uri: files.get_file_from_path(uri) for uri in links}
+            if any(target is None for target in targets.values()):
+                return False
+            links = {targets[uri]: dict(anchors) for uri, anchors in links.items()}
+        page.content = stored["content"]
+        page.toc = TableOfContents(_toc(stored["toc"]))
+        page.present_anchor_ids = set(stored["anchors"])
+        if links is not None or page.links_to_anchors is not None:
+            page.links_to_anchors = links
+        for name, level, message in stored["records"]:
+            logging.getLogger(name).log(level, "%s", message)
+        return True
+
+    # Rendering -------------------------------------------------------------------
+
+    def compiled(self, env: jinja2.Environment) -> jinja2.Environment:
+        """Keep the templates' compiled code in the cache (Jinja's own bytecode cache, checked
+        against each template's source): Material's templates are compiled once, not every build."""
+        if self.cache.enabled and env.bytecode_cache is None:
+            folder = self.cache.folder / "jinja"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError:  # a cache that cannot be written is skipped
+                return env
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+        return env
+
+    def navigation(self, nav) -> None:
+        """Note the navigation every page shows (``on_env``: every title is known by then)."""
+
+        def walk(items):
+            return [(type(i).__name__, str(i.title), getattr(i, "url", None), walk(i.children or [])) for i in items]
+
+        self._nav = digest(walk(nav.items))
+
+    def page_key(self, page, context: dict, env: jinja2.Environment, spec) -> str:
+        """The digest of everything the page's HTML is made from."""
+        key = Digest(self._config, self._nav, self._template(env, page.meta.get("template", "main.html")))
+        content = self._conversions.get(page.file.src_uri)
+        key.add(content if content is not None else page.content)
+        key.add(
+            [page.file.src_uri, page.url, str(page.title), data_digest(plain(page.meta)), _toc_data(page.toc or [])]
+        )
+        for other in (page.previous_page, page.next_page, page.parent):
+            key.add(None if other is None else (str(other.title), getattr(other, "url", None)))
+        key.add(context.get("base_url"))
+        if spec is not None:
+            key.add(data_digest([spec.context, spec.crumbs, spec.template]))
+        return key.hexdigest()
+
+    def render_from_cache(self, page, context: dict, env: jinja2.Environment, spec) -> None:
+        """Give the template the stored HTML (``on_page_context``), or note the page's key so
+        that :meth:`store` keeps what is rendered."""
+        if not self.cache.enabled:
+            return
+        try:
+            key = self.page_key(page, context, env, spec)
+        except TypeError as exc:  # a value with no stable digest: render it, and say why once
+            log.debug(f"Casebook: {page.file.src_uri} is rendered without the cache ({exc})")
+            return
+        html = self.cache.get(PAGE, key)
+        if isinstance(html, str):
+            context[CACHED] = Markup(html)
+        else:
+            self._pending[page.file.src_uri] = key
+
+    def store(self, page, output: str) -> None:
+        """Keep a page rendered in full (``on_post_page``)."""
+        key = self._pending.pop(page.file.src_uri, None)
+        if key is not None:
+            self.rendered += 1
+            self.cache.put(PAGE, key, output)
+
+    def _template(self, env: jinja2.Environment, name: str) -> str:
+        """The digest of the sources of ``name`` and every template it may use."""
+        if name not in self._templates:
+            self._templates[name] = digest(sorted(_closure(env, name, self._known, self.cache).items()))
+        return self._templates[name]
+
+    def sweep(self) -> None:
+        """Remove what no build has used for long (``on_post_build``, after a whole build)."""
+        self.cache.sweep(KINDS)
+
+
+PLACES = ("site_dir", "docs_dir", "config_file_path", "plugins")
+"""Options left out of :func:`config_digest`: where the site is built (``mkdocs serve`` builds
+into a new temporary folder every time) and where the library is, which do not change a page;
+plugins are keyed by name (their code is the tools' and ours)."""
+
+
+def config_digest(config) -> str:
+    """The digest of the code (the package and the MkDocs wiring next to this module), the tools
+    and MkDocs' whole configuration (``config``), with the
+    library's own folder written as ``<root>`` so that a moved library keeps its cache."""
+    root = str(Path(config.config_file_path or ".").resolve().parent)
+    options = {k: v for k, v in config.items() if k not in PLACES}
+    options["plugins"] = list(config.plugins)
+    hooks = sorted(Path(__file__).resolve().parent.glob("casebook*.py"))  # this wiring and the hooks
+    return digest(code_digest(), [(p.name, p.read_bytes()) for p in hooks], _relative(plain(options), root))
+
+
+def _relative(value, root: str):
+    if isinstance(value, str):
+        return value.replace(root, "<root>")
+    if isinstance(value, dict):
+        return {k: _relative(v, root) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_relative(v, root) for v in value]
+    return value
+
+
+def _closure(env: jinja2.Environment, name: str, known: dict, cache: BuildCache) -> dict:
+    """``{template name: source}`` for ``name`` and the templates it extends, includes or
+    imports, recursively. A name made at render time counts as every template it can be: all
+    templates starting with its constant beginning (``"partials/language/" + lang``), or all.
+    ``known``: name → (source, names it uses), filled as templates are read (once per build),
+    and ("listing", prefix) → the templates with that start."""
+    seen: dict = {}
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        if current not in known:
+            known[current] = _read_template(env, current, cache, known)
+        seen[current], uses = known[current]
+        todo.extend(uses)
+    return seen
+
+
+def _read_template(env: jinja2.Environment, name: str, cache: BuildCache, known: dict) -> tuple:
+    """A template's source and the names it extends, includes or imports (None, () if missing);
+    the names are kept in the cache by the source's digest (parsing Material's templates costs
+    more than a hundred cached pages)."""
+    try:
+        source = env.loader.get_source(env, name)[0]
+    except jinja2.TemplateNotFound:
+        return None, ()
+    key = digest(code_digest(), source)
+    expressions = cache.get(TEMPLATE, key)
+    if expressions is None:
+        found = env.parse(source).find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport))
+        expressions = [_shape(node.template) for node in found]
+        cache.put(TEMPLATE, key, expressions)
+    return source, tuple(n for shape in expressions for n in _names(env, shape, known))
+
+
+def _shape(expr) -> tuple:
+    """A template-name expression as plain data: ``(names, prefixes)``, the constant names it can
+    give (an ``if``/``else`` or a list gives several) and the constant starts of names made at
+    render time (``"partials/" ~ x`` → ``partials/``)."""
+    if isinstance(expr, nodes.Const):
+        return ((expr.value,) if isinstance(expr.value, str) else tuple(expr.value)), ()
+    if isinstance(expr, nodes.CondExpr):
+        parts = [_shape(expr.expr1)] + ([_shape(expr.expr2)] if expr.expr2 else [])
+    elif isinstance(expr, nodes.List | nodes.Tuple):
+        parts = [_shape(item) for item in expr.items]
+    else:
+        return (), (_prefix(expr),)
+    return tuple(n for names, _ in parts for n in names), tuple(p for _, prefixes in parts for p in prefixes)
+
+
+def _names(env: jinja2.Environment, shape: tuple, known: dict) -> list:
+    """The template names a :func:`_shape` can give (``known`` keeps each prefix's listing)."""
+    names, prefixes = shape
+    return [*names, *(n for prefix in prefixes for n in _templates(env, prefix, known))]
+
+
+def _templates(env: jinja2.Environment, prefix: str, known: dict) -> list:
+    """The templates whose names start with ``prefix`` (found in the folders of MkDocs' theme
+    loader, else by listing all). Icons (``.icons/``, thousands of ``.svg`` in Material) are left
+    out: they come with the theme's version."""
+    if prefix.startswith(".icons"):
+        return []
+    key = ("listing", prefix)
+    if key not in known:
+        known[key] = _list_templates(env, prefix)
+    return known[key]
+
+
+def _list_templates(env: jinja2.Environment, prefix: str) -> list:
+    folders = getattr(env.loader, "searchpath", None)
+    if folders is None or "/" not in prefix:
+        names = env.list_templates()
+    else:
+        sub = prefix.rpartition("/")[0]
+        names = [p.relative_to(folder).as_posix() for folder in folders for p in (Path(folder) / sub).rglob("*")]
+    return sorted({n for n in names if n.startswith(prefix) and n.endswith((".html", ".xml", ".txt"))})
+
+
+def _prefix(expr) -> str:
+    """The constant start of a computed name (``"partials/" ~ x`` → ``partials/``), else ''."""
+    while isinstance(expr, nodes.Add | nodes.Concat):
+        expr = expr.left if isinstance(expr, nodes.Add) else expr.nodes[0]
+    return expr.value if isinstance(expr, nodes.Const) and isinstance(expr.value, str) else ""
+
+
+__all__ = ["CACHED", "PageCache", "jinja2"]
