@@ -58,8 +58,8 @@ lint: $(VENV)/.dev-deps ## Lint the Python code
 build-properdocs: $(VENV)/.dev-deps ## Build the site with ProperDocs (the MkDocs 1.x fork) in strict mode
 	$(BIN)/properdocs build --strict -f mkdocs.yml --clean --site-dir site-properdocs
 
-clean: ## Remove the built site and caches (keeps .venv)
-	rm -rf site site-properdocs .pytest_cache .ruff_cache
+clean: ## Remove the built site and caches, the build cache too (keeps .venv)
+	rm -rf site site-properdocs .pytest_cache .ruff_cache .cache/casebook
 
 new-case: $(VENV)/.build-deps ## Create cases/$(ID).md from the template: make new-case ID=my-programme
 	@test -n "$(ID)" || { echo "Give the new case's id: make new-case ID=my-programme" >&2; exit 2; }
@@ -70,7 +70,9 @@ docs: $(VENV)/.build-deps ## Regenerate the field reference in CONTRIBUTING.md f
 
 # Benchmark (bench/bench.py): our build against plain MkDocs + Material, with
 # synthetic cases. N="100 1000 10000" picks the sizes (default 100 1000, or
-# BENCH_FULL=1 for 10000 too); BENCH_REPEAT (3), BENCH_KEEP=1 keeps the sites.
+# BENCH_FULL=1 for 10000 too); BENCH_REPEAT (3; 2 at 10,000 cases), BENCH_WARM and
+# BENCH_EDITS (3), BENCH_SERVE_EDITS (5), BENCH_BROWSER=0 skips Chromium,
+# BENCH_KEEP=1 keeps the work folder.
 .PHONY: bench
 bench: $(VENV)/.dev-deps chromium ## Benchmark build time, memory, size, search and explorer: make bench N="100 1000"
 	$(BIN)/python bench/bench.py $(N)

@@ -55,8 +55,18 @@ log = logging.getLogger("mkdocs.hooks.casebook")
 TRANSLIT_JS = "assets/transliteration.js"
 """The transliteration table for the browser's search key (generated, loaded before casebook.js)."""
 
+HOOK_TEMPLATES = ("case-head", "case-sources", "search-doc", "case-item")
+"""The partials (``overrides/partials/cb-<name>.html``) the hooks render themselves."""
+
 _state: dict = {}
 """Per-build state, emptied by ``on_config`` on every build."""
+
+_serving: list = []
+"""``[True]`` in a ``mkdocs serve`` process (``on_startup``, once per process)."""
+
+
+def on_startup(command, dirty):
+    _serving[:] = [command == "serve"]
 
 
 def on_config(config):
@@ -81,6 +91,7 @@ def on_config(config):
         site_name=config.site_name,
         site_url=config.site_url or "",
         repo_url=config.repo_url or "",
+        preview=bool(_serving and _serving[0]),
         **{k: str(extra[k]) for k in ("branch", "publisher", "license", "license_url") if k in extra},
     )
     # Heading anchors transliterated ('Økonomi' → 'okonomi'), never emptied, in case pages and
@@ -102,11 +113,12 @@ def on_config(config):
     repository = read_repository(root, history.shallow)
     guide = root / CONTRIBUTING
     planned = digest(library.digest, settings, history, repository, guide.read_bytes() if guide.is_file() else None)
-    _state["site"] = cache.memo("site", planned, lambda: build_site(library, settings, history, repository))
+    _state["site"] = cache.memo("site", planned, lambda: build_site(library, settings, history, repository, cache))
     shard_size = int(extra.get("search_shard_size") or SHARD_SIZE)
     bundles = bundle_paths(len(library.cases), shard_size)
     config.extra["casebook_search_bundles"] = bundles  # read by cb-search.html
     _state["bundles"] = len(bundles)
+    _state["case_count"] = len(library.cases)
     _state["search"] = SearchIndexer(Path(config.site_dir), bundles, cache)
     _state["cache"] = PageCache(cache, config)  # the configuration is final: it is part of every key
     return config
@@ -136,11 +148,10 @@ def on_files(files, config):
             raise Abort(f"Casebook: docs/{src_uri} would hide a generated file; remove it from docs/.")
         files.append(File.generated(config, src_uri, content=content))
     _state["cache"].start(files)
-    env = _state["cache"].compiled(config.theme.get_env())
+    env = _state["templates_env"] = _state["cache"].compiled(config.theme.get_env())
     _fast_getattr(env)
-    _state["templates"] = {
-        name: env.get_template(f"partials/cb-{name}.html") for name in ("case-head", "case-sources", "search-doc")
-    }
+    _state["templates"] = {name: env.get_template(f"partials/cb-{name}.html") for name in HOOK_TEMPLATES}
+    _state["cache"].also_uses(env, [f"partials/cb-{name}.html" for name in HOOK_TEMPLATES])
     return files
 
 
@@ -192,16 +203,28 @@ def _case_parts(page) -> tuple[str, str] | None:
     return templates["case-head"].render(context), templates["case-sources"].render(context)
 
 
+SEARCH_DOCUMENT = ("partials/cb-search-doc.html", "partials/cb-case-head.html", "partials/cb-case-sources.html")
+
+
 def on_page_content(html, page, config, files):
-    parts = _case_parts(page)
-    if parts is not None:
+    spec = _state["site"].pages.get(page.file.src_uri)
+    if spec is not None and spec.template == "case.html":
         # Indexed now, while MkDocs converts the other cases, rather than after rendering:
         # Pagefind then writes the index while the pages render, not after them.
-        head, sources = Markup(parts[0]), Markup(parts[1])
-        _state["site"].pages[page.file.src_uri].context.update(case_head=head, case_sources=sources)
-        terms = _state["site"].pages[page.file.src_uri].context.get("search_terms")
-        document = _state["templates"]["search-doc"].render(head=head, sources=sources, content=html, terms=terms)
-        _state["search"].add(document, "/" + page.url, _case_id(page))
+        def make() -> str:
+            head, sources = (Markup(part) for part in _case_parts(page))
+            spec.context.update(case_head=head, case_sources=sources)  # and for the page (case.html)
+            terms = spec.context.get("search_terms")
+            return _state["templates"]["search-doc"].render(head=head, sources=sources, content=html, terms=terms)
+
+        _state["cache"].context_key(page, spec)  # before the page's own data is added
+        document = _state["site"].publish(
+            _state["cache"].document(page, spec, _state["templates_env"], SEARCH_DOCUMENT, make)
+        )
+        search = _state["search"]
+        search.add(document, "/" + page.url, _case_id(page))
+        if search.count == _state["case_count"]:  # the last case: its bundle is written while pages render
+            search.flush()
     return html
 
 
@@ -211,7 +234,8 @@ def _case_id(page) -> str:
 
 
 def on_post_page(output, page, config):
-    _state["cache"].store(page, output)
+    _state["cache"].store(page, output)  # as rendered: with the version's stand-in (Site.publish)
+    output = _state["site"].publish(output)
     spec = _state["site"].pages.get(page.file.src_uri)
     if spec is not None and spec.template == "case.html":
         spec.context.pop("case_head", None)  # written: free the memory
@@ -251,7 +275,7 @@ def on_env(env, config, files):
     _fast_getattr(env)
     _state["env"] = env
     _state["cache"].navigation(_state["nav"])
-    item = env.get_template("partials/cb-case-item.html").module.case_item
+    item = env.get_template("partials/cb-case-item.html").module.case_item  # in HOOK_TEMPLATES
     rendered = _state.setdefault("items", {})
 
     def case_items(views, root):

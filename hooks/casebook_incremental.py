@@ -1,7 +1,7 @@
 """The build cache in MkDocs' build (wiring used by casebook_hooks): nothing a previous build
 made from the same inputs is made again.
 
-Two products per page are kept in :class:`casebook.cache.BuildCache`:
+Three products per page are kept in :class:`casebook.cache.BuildCache`:
 
 - **conversion** (case pages): what ``Page.render`` sets (the HTML, the table of contents,
   the anchors the page has and the anchors it links to) and what it logged, keyed by the
@@ -9,6 +9,8 @@ Two products per page are kept in :class:`casebook.cache.BuildCache`:
   versions, and, when the text can hold a link, the site's list of files (a link's target
   may come or go). A hit sets the same attributes and logs the same messages again, so
   ``--strict`` and MkDocs' anchor check see what a conversion would have given them.
+- **search-document** (case pages): what search indexes of a case, keyed by its conversion,
+  its data and the templates that make it.
 - **page** (every Markdown page): the written HTML, keyed by the full template context: the
   configuration, the navigation, the page's own fields and content, the data our templates
   get (``PageSpec.context``), and the sources of the templates it is rendered with (their
@@ -38,8 +40,7 @@ log = logging.getLogger("mkdocs.hooks.casebook")
 CACHED = "cb_cached"
 """The context variable that carries a page's stored HTML (read by overrides/main.html)."""
 
-CONVERSION, PAGE, TEMPLATE = "conversion", "page", "template"
-KINDS = (CONVERSION, PAGE, TEMPLATE)
+CONVERSION, PAGE, TEMPLATE, DOCUMENT = "conversion", "page", "template", "search-document"
 
 _MAY_LINK = re.compile(r"\]\s*[(\[:]|<[A-Za-z!?/]|\b(?:href|src)\b", re.IGNORECASE)
 """Markdown that may hold a link or an image whose target is a file of the site: inline and
@@ -81,10 +82,13 @@ class PageCache:
         self._config = config_digest(config)
         self._files = ""
         self._nav = ""
+        self._called = ""
         self._templates: dict = {}
         self._known: dict = {}
         self._conversions: dict = {}
         """src_uri → the conversion key of the page (the page key uses it for the content)."""
+        self._contexts: dict = {}
+        """src_uri → :meth:`context_key` (a planned page's data, digested once)."""
         self._pending: dict = {}
         """src_uri → the page key of a page rendered in full (stored once written)."""
         self.rendered = 0
@@ -170,9 +174,16 @@ class PageCache:
 
         self._nav = digest(walk(nav.items))
 
+    def also_uses(self, env: jinja2.Environment, names) -> None:
+        """Templates the hooks render by name (a macro handed to every template, the parts of a
+        case page made for its search document): every page's key includes them, since any
+        template may call what the hooks hand it."""
+        self._called = digest([self._template(env, name) for name in names])
+
     def page_key(self, page, context: dict, env: jinja2.Environment, spec) -> str:
         """The digest of everything the page's HTML is made from."""
-        key = Digest(self._config, self._nav, self._template(env, page.meta.get("template", "main.html")))
+        template = self._template(env, page.meta.get("template", "main.html"))
+        key = Digest(self._config, self._nav, template, self._called)
         content = self._conversions.get(page.file.src_uri)
         key.add(content if content is not None else page.content)
         key.add(
@@ -182,8 +193,25 @@ class PageCache:
             key.add(None if other is None else (str(other.title), getattr(other, "url", None)))
         key.add(context.get("base_url"))
         if spec is not None:
-            key.add(data_digest([spec.context, spec.crumbs, spec.template]))
+            key.add(self.context_key(page, spec))
         return key.hexdigest()
+
+    def context_key(self, page, spec) -> str:
+        """The digest of the data a planned page's templates get (computed once per page)."""
+        key = self._contexts.get(page.file.src_uri)
+        if key is None:
+            key = self._contexts[page.file.src_uri] = data_digest([spec.context, spec.crumbs, spec.template])
+        return key
+
+    def document(self, page, spec, env: jinja2.Environment, templates: tuple, make) -> str:
+        """A case's search document: from the cache if its content, its data and the templates
+        that make it (``templates``, names) are the same, else ``make()`` (and stored)."""
+        if not self.cache.enabled:
+            return make()
+        content = self._conversions.get(page.file.src_uri) or digest(page.content)
+        sources = [self._template(env, name) for name in templates]
+        key = digest(self._config, content, self.context_key(page, spec), sources, page.url)
+        return self.cache.memo(DOCUMENT, key, make)
 
     def render_from_cache(self, page, context: dict, env: jinja2.Environment, spec) -> None:
         """Give the template the stored HTML (``on_page_context``), or note the page's key so
@@ -216,7 +244,7 @@ class PageCache:
 
     def sweep(self) -> None:
         """Remove what no build has used for long (``on_post_build``, after a whole build)."""
-        self.cache.sweep(KINDS)
+        self.cache.sweep()
 
 
 PLACES = ("site_dir", "docs_dir", "config_file_path", "plugins")

@@ -6,12 +6,12 @@ like Pagefind's own) stops reading or dies; the client must raise or end within 
 
 from __future__ import annotations
 
-import os
+import sys
 import time
 
 import pytest
 
-from casebook import parallel, search
+from casebook import search
 from casebook.search import SearchIndexError, _Service
 
 PAGE = {"type": "AddFile", "index_id": 0, "url": "/x/", "file_contents": "<p>" + "word " * 20000 + "</p>"}
@@ -48,41 +48,74 @@ def test_a_pagefind_that_stops_reading_is_ended_by_close(tmp_path, monkeypatch):
     service.close(timeout=1)  # twice is fine
 
 
-def test_a_forked_child_closes_the_services_pipes(monkeypatch):
-    """Otherwise a child still running would keep Pagefind's input open and Pagefind would never
-    see its end (the build would wait for the child, or kill Pagefind before it writes)."""
-    monkeypatch.setenv("CASEBOOK_PARALLEL", "1")
-    service = _Service()
-    fds = service._fds
-
-    def still_open() -> list:
-        out = []
-        for fd in fds:
-            try:
-                os.fstat(fd)
-                out.append(fd)
-            except OSError:
-                pass
-        return out
-
-    child = parallel.background(still_open, fallback=lambda: None)
-    assert child.forked
-    assert child() == []
-    assert still_open() == list(fds)  # here they stay open
-    service.close(timeout=10)
-
-
-def test_each_full_shard_s_service_ends_once_written_not_at_the_end(tmp_path):
-    """A written shard's Pagefind process exits (freeing its memory) while the build goes on."""
-    indexer = search.SearchIndexer(tmp_path, expected=5, shard_size=2)
-    for i in range(3):
-        indexer.add(f"<html><body><main data-pagefind-body><p>word{i}</p></main></body></html>", f"/p{i}/")
-    (first, _, _), *_ = indexer._retiring
+def test_each_bundle_s_service_ends_once_written_not_at_the_end(tmp_path):
+    """A written bundle's Pagefind process exits (freeing its memory) while the build goes on."""
+    keys = sorted((f"case-{i}" for i in range(7)), key=lambda k: (search.bundle_of(k, 3), k))
+    indexer = search.SearchIndexer(tmp_path, search.bundle_paths(7, 3))
+    for key in keys[:2]:  # the whole first bundle, then the first case of the second
+        indexer.add(f"<html><body><main data-pagefind-body><p>word {key}</p></main></body></html>", f"/{key}/", key)
+    first = indexer._retiring[0].service
     first._proc.wait(timeout=60)  # without finish(): it ended by itself
-    for i in range(3, 5):
-        indexer.add(f"<html><body><main data-pagefind-body><p>word{i}</p></main></body></html>", f"/p{i}/")
+    for key in keys[2:]:
+        indexer.add(f"<html><body><main data-pagefind-body><p>word {key}</p></main></body></html>", f"/{key}/", key)
     indexer.finish()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pagefind", "pagefind-1", "pagefind-2"]
+    assert indexer.services_started == 3
+    indexer.close()  # twice is fine
+
+
+SLOW_WRITER = """#!{python}
+import base64, json, os, sys, threading, time
+STATIC = {static!r}
+
+def reply(message_id, payload):
+    data = base64.b64encode(json.dumps({{"message_id": message_id, "payload": payload}}).encode())
+    os.write(1, data + b",")
+
+def write_later(path):
+    time.sleep(0.5)  # Pagefind's writes finish after its reply, in the background
+    os.makedirs(os.path.join(path, "fragment"), exist_ok=True)
+    entry = {{"version": "1", "languages": {{"en": {{"hash": "en_1", "wasm": None, "page_count": 1}}}}}}
+    files = {{name: b"x" for name in STATIC}}
+    files.update({{"pagefind.en_1.pf_meta": b"x", "fragment/a.pf_fragment": b"x"}})
+    files["pagefind-entry.json"] = json.dumps(entry).encode()
+    for name, data in files.items():
+        with open(os.path.join(path, name), "wb") as out:
+            out.write(data)
+
+buffer = b""
+while True:
+    chunk = os.read(0, 65536)
+    if not chunk:
+        os._exit(0)  # like Pagefind: the end of its input stops it at once, written or not
+    buffer += chunk
+    *messages, buffer = buffer.split(b",")
+    for message in messages:
+        request = json.loads(base64.b64decode(message))
+        kind = request["payload"]["type"]
+        if kind == "WriteFiles":
+            threading.Thread(target=write_later, args=(request["payload"]["output_path"],)).start()
+        reply(request["message_id"], {{"type": kind, "index_id": 0}})
+"""
+
+
+def test_close_waits_for_files_written_after_the_reply(tmp_path, monkeypatch):
+    """The reply to a write arrives before its files are on disk; closing the service once that
+    reply was taken must still wait for them (it once ended Pagefind's input at once: empty files)."""
+    binary = tmp_path / "pagefind"
+    binary.write_text(SLOW_WRITER.format(python=sys.executable, static=search.STATIC_FILES), "utf-8")
+    binary.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
+    service = _Service()
+    service.wait(service.send({"type": "NewIndex", "config": None}))
+    service.wait(service.send({"type": "AddFile", "index_id": 0, "url": "/a/", "file_contents": "<p>a</p>"}))
+    output = tmp_path / "bundle"
+    write = service.send({"type": "WriteFiles", "index_id": 0, "output_path": str(output)})
+    service.end_after(write, output, 1)
+    service.wait(write)  # takes the reply
+    service.close(timeout=30)
+    assert search.bundle_state(output, 1) is not None
+    assert service._proc.returncode == 0
 
 
 def _bundle(folder, pages=2, empty=None, missing=None):

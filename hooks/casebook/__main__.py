@@ -4,4 +4,5 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # also imported by a spawned pool's processes (casebook.pool)
+    sys.exit(main())

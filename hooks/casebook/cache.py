@@ -25,7 +25,7 @@ import json
 import os
 import pickle
 import sys
-import tempfile
+import threading
 import time
 import types
 from collections.abc import Callable, Iterable
@@ -230,6 +230,8 @@ class BuildCache:
         self.folder = None if folder is None else Path(folder)
         self.hits = 0
         self.misses = 0
+        self._folders: set = set()
+        """Folders known to exist (made once per build, not once per entry)."""
         self._used: dict[str, set] = {}
         """Kind → digests read or written by this build (kept by :meth:`sweep`)."""
 
@@ -279,10 +281,12 @@ class BuildCache:
             return
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         path = self._path(kind, key)
+        temporary = path.parent / f".tmp-{os.getpid()}-{threading.get_ident()}-{key[:16]}"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(handle, "wb") as out:
+            if path.parent not in self._folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(path.parent)
+            with open(temporary, "wb") as out:
                 out.write(FORMAT + hashlib.sha256(data).digest() + data)
             os.replace(temporary, path)
         except OSError:
@@ -297,30 +301,40 @@ class BuildCache:
             self.put(kind, key, value)
         return value
 
-    def sweep(self, kinds: Iterable[str], now: float | None = None, keep_seconds: float = KEEP_SECONDS) -> int:
-        """Remove the entries of ``kinds`` that this build did not use and that were last
-        written more than ``keep_seconds`` ago, and all unused ones once a kind holds more
-        than twice what this build used (plus 100): the cache stays within a few builds'
-        worth. Call it only after a whole build (one that used every entry it needs).
-        Returns how many entries were removed."""
+    def sweep(self, now: float | None = None, keep_seconds: float = KEEP_SECONDS) -> int:
+        """Remove entries this build did not use: in every kind, those last written more than
+        ``keep_seconds`` ago, and the oldest others while the kind holds more than twice what
+        this build used (plus a tenth, at least 2): the cache stays within about two builds'
+        worth, so switching between two branches keeps both. Folders the cache does not key
+        itself (Jinja's bytecode) only age out. Call it only after a whole build (one that
+        used every entry it needs). Returns how many entries were removed."""
         if self.folder is None:
             return 0
         now = time.time() if now is None else now
         removed = 0
-        for kind in kinds:
-            used = self._used.get(kind, set())
-            entries = [e for d in _scandir(self.folder / kind) if d.is_dir() for e in _scandir(Path(d.path))]
-            crowded = len(entries) > 2 * len(used) + 100
-            for entry in entries:
-                if entry.name in used:
-                    continue
-                try:
-                    if crowded or entry.name.startswith(".tmp-") or now - entry.stat().st_mtime > keep_seconds:
-                        os.unlink(entry.path)
+        for kind in _scandir(self.folder):
+            if not kind.is_dir():
+                continue
+            used = self._used.get(kind.name, set())
+            entries = [e for d in _scandir(Path(kind.path)) for e in (_scandir(Path(d.path)) if d.is_dir() else [d])]
+            unused = sorted((_mtime(e), e.path) for e in entries if e.name not in used)
+            room = 2 * len(used) + max(2, len(used) // 10) if used else len(entries)
+            excess = len(entries) - room
+            for i, (mtime, path) in enumerate(unused):
+                if i < excess or now - mtime > keep_seconds:
+                    try:
+                        os.unlink(path)
                         removed += 1
-                except OSError:
-                    continue
+                    except OSError:
+                        continue
         return removed
+
+
+def _mtime(entry: os.DirEntry) -> float:
+    try:
+        return entry.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 _BAD = object()

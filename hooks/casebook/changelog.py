@@ -162,7 +162,7 @@ def data_digest(library) -> str:
     return digest.hexdigest()
 
 
-def dataset_version(repository: Repository | None, library) -> str:
+def dataset_version(repository: Repository | None, library, preview: bool = False) -> str:
     """The version of the data set a build publishes, the same in every export and citation.
 
     - HEAD has a release tag and the data is committed: the tag (``v1.2``).
@@ -173,14 +173,18 @@ def dataset_version(repository: Repository | None, library) -> str:
     - Without git: ``content.`` and those 12 hex digits.
 
     So two builds share a version only if they publish the same data: a commit hash names the
-    committed files, and the digest the files as they are."""
+    committed files, and the digest the files as they are. ``preview`` (``mkdocs serve``, whose
+    site is never published) writes ``preview`` instead of the digest: with it, every edit
+    would change every page (each shows the version) and serve would re-render them all."""
     if repository is None or repository.commit is None:
-        return "content." + data_digest(library)[:12]
+        return "content." + ("preview" if preview else data_digest(library)[:12])
     if repository.tag and not repository.modified:
         return repository.tag
     day = datetime.datetime.fromtimestamp(repository.time, datetime.UTC).strftime("%Y.%m.%d")
     version = f"{day}+{repository.commit[:7]}"
-    return version + (".modified." + data_digest(library)[:12] if repository.modified else "")
+    if not repository.modified:
+        return version
+    return version + ".modified." + ("preview" if preview else data_digest(library)[:12])
 
 
 def _iso(stamp: int) -> str:

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from .cache import BuildCache
 from .docs import write_contributing
 from .library import load_library
 from .problems import format_report
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"Created {path.relative_to(Path(args.root)).as_posix()}. Fill in every TODO, then run: make check")
         return 0
-    library = load_library(Path(args.root))
+    library = load_library(Path(args.root), cache=BuildCache.for_library(Path(args.root)))
     if library.problems:
         print(format_report(library.problems), file=sys.stderr)
         if args.github:

@@ -8,10 +8,12 @@ what they contain is decided here, once per build, without MkDocs.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 from . import changelog, charts, exports, facets
+from .cache import BuildCache, code_digest, data_digest, digest
 from .docs import CONTRIBUTING, field_rows, refresh
 from .indexes import History, build_indexes, related_cases
 from .library import Library
@@ -43,6 +45,9 @@ class Settings:
     """Who publishes the library: the author in citations."""
     license: str = "CC BY 4.0"
     license_url: str = "https://creativecommons.org/licenses/by/4.0/"
+    preview: bool = False
+    """A preview (``mkdocs serve``): the version of uncommitted data says ``preview``
+    (:func:`casebook.changelog.dataset_version`)."""
 
 
 @dataclass
@@ -77,6 +82,13 @@ class Site:
     """src_uri → :class:`PageSpec`."""
     files: dict
     """Site path → content of a generated non-page file (data, citations): text, or bytes (cases.xlsx)."""
+    version: str | None = None
+    """The data set's version (:func:`casebook.changelog.dataset_version`); pages carry
+    :data:`VERSION_TOKEN` in its place, to be replaced by :meth:`publish`."""
+
+    def publish(self, html: str) -> str:
+        """A page as written: :data:`VERSION_TOKEN` replaced by the version."""
+        return html.replace(VERSION_TOKEN, self.version) if self.version and VERSION_TOKEN in html else html
 
 
 def _date(stamp: float | None) -> str | None:
@@ -100,20 +112,53 @@ def explore_url(**params) -> str:
     return "explore/?" + urlencode(params)
 
 
+VERSION_TOKEN = "cbversion7f3d91c2a4e8b605"
+"""Stands for the data set's version in pages until they are written (:meth:`Site.publish`):
+the version changes with every commit and every uncommitted edit, and every case page
+shows it (citation, JSON-LD), so without the stand-in any edit would re-plan and re-render
+every page. Letters and digits only, so escaping for HTML, JSON, BibTeX or a URL keeps it."""
+
+PLAIN_VERSION = re.compile(r"[0-9A-Za-z.+]+")
+"""Versions that every one of those escapings also keeps as they are (all that
+:func:`casebook.changelog.dataset_version` makes, and most release tags)."""
+
+
+def version_token(version: str | None) -> str | None:
+    """What pages carry for ``version``: :data:`VERSION_TOKEN` when the version is plain
+    (:data:`PLAIN_VERSION`), else the version itself (a tag like ``v1_0`` is escaped
+    differently in BibTeX and HTML, so only rendering it in place is exact)."""
+    return VERSION_TOKEN if version and PLAIN_VERSION.fullmatch(version) else version
+
+
+PLAN_KIND = "case-plan"
+"""The cache's kind for a case's view, search terms, related cases, citation and JSON-LD."""
+
+
 def build_site(
     library: Library,
     settings: Settings | None = None,
     history: History | None = None,
     repository: changelog.Repository | None = None,
+    cache: BuildCache | None = None,
 ) -> Site:
     """All generated pages and files of the library, in a deterministic order. ``repository``
-    (:func:`casebook.changelog.read_repository`) gives the version and the changelog."""
+    (:func:`casebook.changelog.read_repository`) gives the version and the changelog. ``cache``
+    keeps what is planned for each case (:data:`PLAN_KIND`), so that after an edit only the
+    edited case is planned again, besides what lists all cases."""
     settings = settings or Settings()
     history = history or History({}, {}, None)
+    cache = cache or BuildCache(None)
     taxonomy, cases = library.taxonomy, library.cases
     collation = library.collation
     indexes = build_indexes(cases, taxonomy.keywords, collation)
-    views = {cid: case_view(case, taxonomy) for cid, case in cases.items()}
+    vocabulary = data_digest(taxonomy)
+    views, terms = {}, {}
+    for cid, case in cases.items():
+        views[cid], terms[cid] = cache.memo(
+            PLAN_KIND,
+            digest(code_digest(), "view", case, vocabulary),
+            lambda case=case: (case_view(case, taxonomy), case_search_terms(case, taxonomy)),
+        )
     by_title = [views[c.id] for c in sorted(cases.values(), key=collation.title_key)]
     pages: dict = {}
     files: dict = {}
@@ -132,9 +177,10 @@ def build_site(
         "license": settings.license,
         "license_url": settings.license_url,
         "url": exports.absolute(settings.site_url, ""),
-        "version": changelog.dataset_version(repository, library),
+        "version": changelog.dataset_version(repository, library, settings.preview),
         "date": _date(history.head),
     }
+    shown = {**dataset, "version": version_token(dataset["version"])}  # on pages: see version_token
 
     def make_data_files() -> dict:
         explorer, explorer_text = facets.explorer_data(library)
@@ -299,21 +345,36 @@ def build_site(
         year = int(_date(changed)[:4]) if changed else (None if history.shallow else head_year)
         return (
             related_cases(case, cases, indexes),
-            exports.citation(case, settings.site_url, settings.site_name, settings.publisher, year, dataset["version"]),
+            exports.citation(case, settings.site_url, settings.site_name, settings.publisher, year, shown["version"]),
             json_ld(
                 case,
                 views[cid],
                 settings.site_url,
                 taxonomy,
-                dataset,
+                shown,
                 _date(history.added.get(case.path)),
                 _date(changed),
             ),
         )
 
     cases_crumb = {"label": "Cases", "url": "cases/"}
+    # What a case's extras depend on besides the case: the indexes (related cases), the settings,
+    # the dataset's version and date, and the history.
+    around = digest(
+        code_digest(),
+        "extras",
+        vocabulary,
+        data_digest([indexes.by_keyword, indexes.weights, indexes.title_rank]),
+        settings,
+        shown,
+        head_year,
+        history.shallow,
+    )
     for cid, case in cases.items():
-        related, cite, jsonld = extras(cid)
+        dates = (history.added.get(case.path), history.changed.get(case.path))
+        related, cite, jsonld = cache.memo(
+            PLAN_KIND, digest(around, case, dates, views[cid]), lambda cid=cid: extras(cid)
+        )
         pages[f"cases/{cid}.md"] = PageSpec(
             f"cases/{cid}.md",
             "case.html",
@@ -324,7 +385,7 @@ def build_site(
                 "jsonld": jsonld,
                 "links": repo_links(case, settings),
                 "cite": cite,
-                "search_terms": case_search_terms(case, taxonomy),
+                "search_terms": terms[cid],
             },
             content=case.body,
             description=case.summary,
@@ -343,7 +404,7 @@ def build_site(
         description="Filter the cases by keyword, keyword group, country, period and text.",
     )
     dataset_citation = exports.dataset_citation(
-        settings.site_url, settings.site_name, settings.publisher, head_year, dataset["version"]
+        settings.site_url, settings.site_name, settings.publisher, head_year, shown["version"]
     )
     pages[DATA] = PageSpec(
         DATA,
@@ -351,7 +412,7 @@ def build_site(
         "Data",
         {
             "fields": field_rows(),
-            "dataset": dataset,
+            "dataset": shown,
             "citation": dataset_citation,
             "stats": stats,
             "csv_columns": exports.CSV_COLUMNS,
@@ -370,9 +431,9 @@ def build_site(
         CHANGES,
         "changes.html",
         "Changes",
-        {"changes": changes, "dataset": dataset, "shallow": history.shallow, "feed": changelog.FEED},
+        {"changes": changes, "dataset": shown, "shallow": history.shallow, "feed": changelog.FEED},
         crumbs=[home],
         description="Cases added, updated or corrected, and removed, newest first, with an Atom feed.",
     )
 
-    return Site(pages, files)
+    return Site(pages, files, dataset["version"])

@@ -2,26 +2,33 @@
 visitor downloads only what a query needs (Material's lunr index is one file
 that grows with the library: ~90 MB at 10,000 cases).
 
-Cases are streamed to a Pagefind service (the ``pagefind --service`` binary
-from the ``pagefind[extended]`` package) as MkDocs converts them, so the index
-is built on another core while the build goes on; only writing it waits for
-the end. The client speaks Pagefind's service protocol directly: base64 JSON
-messages separated by commas. (The package's asyncio client polls for each
-reply every 100 ms, which makes one request per page far too slow.)
+Cases are spread over bundles (``pagefind/``, ``pagefind-1/``, ...; the browser
+merges them) by a hash of their id, so a changed, added or removed case changes
+only its own bundle. A bundle whose documents are those of a bundle written
+before is restored from the build cache; the others are streamed to a Pagefind
+service (the ``pagefind --service`` binary from the ``pagefind[extended]``
+package) as MkDocs converts them, so they are indexed on another core while
+the build goes on. The client speaks Pagefind's service protocol directly:
+base64 JSON messages separated by commas. (The package's asyncio client polls
+for each reply every 100 ms, which makes one request per page far too slow.)
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
+import hashlib
 import json
 import os
 import queue
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from .parallel import forget_fds, spare_children
+from .cache import BuildCache, code_digest, digest, tool_versions
 
 OUTBOX = 2000
 """Requests (~20 KB each) queued for a service before ``add`` waits: Pagefind may fall behind
@@ -119,9 +126,11 @@ class _Service:
             stderr=subprocess.STDOUT,
             env=_service_environment(),
         )
-        self._fds = (self._proc.stdin.fileno(), self._proc.stdout.fileno())
-        spare_children(fds=self._fds)  # forked children close them: Pagefind sees the end of input
         self._replies: dict = {}
+        """Replies not yet taken by :meth:`wait`."""
+        self._answered: set[int] = set()
+        """Every request answered so far: a reply taken by :meth:`wait` still counts for
+        :meth:`answered` (close() must not end the input while the last write is on its way)."""
         self._done = threading.Condition()
         self._closed = False
         self._end_after: int | None = None
@@ -136,7 +145,6 @@ class _Service:
         self._reader.start()
         self._writer = threading.Thread(target=self._write, name="pagefind-requests", daemon=True)
         self._writer.start()
-        spare_children(threads=(self._reader, self._writer))
 
     def _read(self) -> None:
         buffer = b""
@@ -153,6 +161,7 @@ class _Service:
                     continue  # not a reply (e.g. a log line)
                 with self._done:
                     self._replies[reply.get("message_id")] = reply.get("payload") or {}
+                    self._answered.add(reply.get("message_id"))
                     self._done.notify_all()
                     last = reply.get("message_id") == self._end_after
                 if last:
@@ -170,7 +179,7 @@ class _Service:
             self._end_after = message_id
             self._output = Path(output)
             self._pages = pages
-            if message_id not in self._replies:
+            if message_id not in self._answered:
                 return
         self._await_output()
         self._end_input()
@@ -219,7 +228,6 @@ class _Service:
         except Exception as exc:  # a broken pipe (Pagefind stopped) or anything else: stop sending
             self._failed = f"the Pagefind service stopped ({exc})"
         finally:
-            forget_fds(self._fds[:1])  # before closing: the number may be reused at once
             try:
                 stdin.close()  # end of requests: the service exits at once, answered or not (see end_after)
             except OSError:
@@ -241,12 +249,13 @@ class _Service:
         """Wait until the reply to a request has arrived (or the service has stopped), leaving it
         to :meth:`wait`."""
         with self._done:
-            self._done.wait_for(lambda: message_id in self._replies or self._closed, timeout)
+            self._done.wait_for(lambda: message_id in self._answered or self._closed, timeout)
 
     def answered(self, message_id: int) -> bool:
-        """Whether the reply to a request has arrived (or the service has stopped)."""
+        """Whether the reply to a request has arrived, taken by :meth:`wait` or not (or the service
+        has stopped)."""
         with self._done:
-            return message_id in self._replies or self._closed
+            return message_id in self._answered or self._closed
 
     def close(self, timeout: float = 30) -> None:
         """End the service once its queued requests are sent; kill it if it does not end within
@@ -271,14 +280,25 @@ class _Service:
         self._writer.join(5)
         self._reader.join(5)  # the service has ended: its output is at its end
         if not self._reader.is_alive():
-            forget_fds(self._fds[1:])  # before closing: the number may be reused at once
             self._proc.stdout.close()
 
 
 SHARD_SIZE = 1000
-"""Cases per search bundle. Pagefind holds a bundle's pages in memory until it is written
-(about 200 KB per 600-word case), so large libraries are indexed in shards, one after the
-other, and the browser merges them (``mergeIndex``)."""
+"""Cases per search bundle (on average: see :func:`bundle_of`). Pagefind holds a bundle's pages in
+memory until it is written (about 200 KB per 600-word case), so large libraries are indexed in
+bundles, one after the other, and the browser merges them (``mergeIndex``)."""
+
+BUNDLE_KIND = "search-bundle"
+"""Cache entries of written bundles: ``{relative path: bytes}``, keyed by :meth:`SearchIndexer._bundle_key`."""
+
+MANIFEST_KIND = "search-manifest"
+"""Cache entries of each bundle's documents in the last build: ``{url: SHA-256 of the document}``."""
+
+CACHE_KINDS = (BUNDLE_KIND, MANIFEST_KIND)
+"""The cache kinds this module uses (for :meth:`casebook.cache.BuildCache.sweep`)."""
+
+PAGEFIND_DISTRIBUTIONS = ("pagefind", "pagefind-bin-extended", "pagefind-bin")
+"""Distributions whose versions key every stored bundle (the binary that wrote it)."""
 
 
 def bundle_paths(count: int, shard_size: int = SHARD_SIZE) -> list[str]:
@@ -287,110 +307,405 @@ def bundle_paths(count: int, shard_size: int = SHARD_SIZE) -> list[str]:
     return ["pagefind/"] + [f"pagefind-{i}/" for i in range(1, shards)]
 
 
+def bundle_of(key: str, count: int) -> int:
+    """The bundle (``0 <= n < count``) of the case ``key`` (its id): the first 32 bits of the key's
+    SHA-256 modulo ``count``. It depends on the key alone, so adding, editing or removing a case
+    changes only its own bundle while the number of bundles stays; cases spread about evenly.
+    Raises ``ValueError`` if ``count`` < 1."""
+    if count < 1:
+        raise ValueError(f"a search needs at least one bundle, not {count}")
+    return int(hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8], 16) % count
+
+
+def _engine_digest() -> str:
+    """What, besides its documents, a written bundle depends on: our code (:func:`code_digest`) and
+    the Pagefind binary (its distributions' versions, or an explicit ``PAGEFIND_BINARY_PATH`` with
+    its size and modification time)."""
+    binary = os.environ.get("PAGEFIND_BINARY_PATH")
+    stamp = None
+    if binary:
+        try:
+            info = os.stat(binary)
+            stamp = (binary, info.st_size, info.st_mtime_ns)
+        except OSError:
+            stamp = (binary,)
+    return digest(code_digest(), tool_versions(PAGEFIND_DISTRIBUTIONS), stamp)
+
+
+def _stored_files(value) -> bool:
+    """Whether a cache value looks like a stored bundle: ``{relative POSIX path: bytes}``, with
+    no path leaving the bundle's folder."""
+    if not isinstance(value, dict) or not value:
+        return False
+    for name, data in value.items():
+        if not isinstance(name, str) or not isinstance(data, bytes):
+            return False
+        parts = PurePosixPath(name).parts
+        if not parts or name.startswith("/") or "\\" in name or any(p in ("..", ".", "") for p in parts):
+            return False
+    return True
+
+
+def _read_files(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` as ``{relative POSIX path: bytes}``."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class _Spool:
+    """The documents of this build on disk (an unlinked temporary file in the site folder),
+    so that a bundle's documents can be sent to Pagefind later without holding them in memory."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._file = None
+        self._end = 0
+
+    def write(self, data: bytes) -> tuple[int, int]:
+        """Append ``data``; returns ``(offset, length)``. Raises :class:`SearchIndexError` if it cannot."""
+        try:
+            if self._file is None:
+                self._folder.mkdir(parents=True, exist_ok=True)
+                self._file = tempfile.TemporaryFile(dir=self._folder, prefix=".search-spool-")
+            self._file.seek(self._end)
+            self._file.write(data)
+        except OSError as exc:
+            raise SearchIndexError(f"could not keep a search document on disk ({exc})") from None
+        offset, self._end = self._end, self._end + len(data)
+        return offset, len(data)
+
+    def read(self, offset: int, length: int) -> bytes:
+        """The bytes written at ``offset``."""
+        try:
+            self._file.seek(offset)
+            return self._file.read(length)
+        except OSError as exc:
+            raise SearchIndexError(f"could not read a search document back ({exc})") from None
+
+    def close(self) -> None:
+        """Remove the file (safe to call twice)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+@dataclasses.dataclass
+class _Record:
+    """A document of this build: its URL, the SHA-256 of its UTF-8 bytes and where it is in the spool."""
+
+    url: str
+    digest: str
+    offset: int
+    length: int
+
+
+@dataclasses.dataclass
+class _Bundle:
+    """A search bundle's state in this build."""
+
+    path: str
+    """Relative to the site: ``pagefind/``, ``pagefind-1/``, ..."""
+    records: list = dataclasses.field(default_factory=list)
+    """This build's documents (:class:`_Record`), in the order added."""
+    manifest: dict | None = None
+    """The last build's ``{url: document digest}`` (None: unknown)."""
+    manifest_loaded: bool = False
+    stored: dict | None = None
+    """The manifest the cache holds now (the last build's, until this build stores one)."""
+    streaming: bool = False
+    """Its documents go to the running service as they come."""
+    complete: bool = False
+    """Written or restored (until a late document of it arrives)."""
+
+    def manifest_now(self) -> dict:
+        """This build's ``{url: document digest}``."""
+        return {r.url: r.digest for r in self.records}
+
+
+@dataclasses.dataclass
+class _Retiring:
+    """A service writing a bundle: it ends once the bundle is whole on disk."""
+
+    service: _Service
+    bundle: int
+    requests: list
+    """Its AddFile request ids."""
+    write: int
+    """The WriteFiles request id."""
+    key: str | None
+    """The bundle's cache key (None: no cache)."""
+    manifest: dict
+    """The bundle's ``{url: document digest}``, stored as its manifest once written."""
+
+
 class SearchIndexer:
-    """Feeds rendered case pages to Pagefind while the build goes on, then writes the bundles."""
+    """Feeds case search documents to Pagefind while the build goes on and writes one bundle per
+    path of ``bundles``; a bundle whose documents are those of a bundle written before is restored
+    from ``cache`` instead (``None`` or a disabled cache: every bundle is indexed).
 
-    def __init__(self, site_dir: Path, expected: int, shard_size: int = SHARD_SIZE) -> None:
+    A document goes to bundle :func:`bundle_of` (its key, ``len(bundles)``). Documents are best
+    added grouped by bundle: a bundle is complete when a document of another bundle arrives (or at
+    :meth:`flush` or :meth:`finish`), and only one bundle is in Pagefind's memory at a time. Any
+    order is correct, only slower: a late document of a complete bundle reopens it, and from then
+    on every bundle is made at :meth:`flush` from all its documents (kept on disk, see :class:`_Spool`).
+
+    A bundle is streamed to Pagefind as soon as one of its documents is not in the bundle's
+    manifest of the last build (it has likely changed), so a cold build indexes on another core
+    while MkDocs converts the rest; a bundle whose documents all match is restored when complete,
+    or indexed then if the cache does not have it. ``services_started``, ``indexed`` and
+    ``restored`` tell what happened. Errors are :class:`SearchIndexError`.
+    """
+
+    def __init__(self, site_dir: Path, bundles: list[str], cache: BuildCache | None = None) -> None:
+        if not bundles:
+            raise ValueError("a search needs at least one bundle path")
         self._site = Path(site_dir).resolve()
-        self._expected = expected
-        """After this many pages the last bundle is written at once, while MkDocs renders the other pages."""
-        self._shard_size = max(1, shard_size)
-        self._bundles = bundle_paths(expected, self._shard_size)
+        self._bundles = [_Bundle(path) for path in bundles]
+        self._cache = cache if cache is not None and cache.enabled else None
+        self._engine: str | None = None
+        self._spool = _Spool(self._site)
+        self._current: int | None = None
+        """The bundle of the last document added."""
+        self._grouped = True
+        """No document so far came after its bundle was complete (see :meth:`add`)."""
         self._service: _Service | None = None
+        """The service indexing the current bundle (only while it streams)."""
         self._index: int | None = None
-        self._sent: list[int] = []
-        self._in_shard: list[int] = []
-        self._write: int | None = None
-        self._retiring: list = []
-        """Services writing a full shard: (service, its request ids, the write request)."""
-
-    def add(self, html: str, url: str) -> None:
-        """Queue a case's search document; its ``data-pagefind-body`` part is indexed under ``url``."""
-        self._reap()
-        if self._service is None:
-            # One shard indexed at a time: the next service starts once the previous one has
-            # indexed its pages (Pagefind answers in order) and only writes them (then ends,
-            # freeing its memory). Otherwise a build that converts faster than Pagefind
-            # indexes holds several shards in memory.
-            for service, requests, _ in self._retiring:
-                service.settle(requests[-1])
-            self._service = _Service()
-            self._index = self._service.wait(self._service.send({"type": "NewIndex", "config": None}))["index_id"]
-        message = {"type": "AddFile", "index_id": self._index, "url": url, "file_contents": html, "file_path": None}
-        self._sent.append(self._service.send(message))
-        self._in_shard.append(self._sent[-1])
-        shard = (len(self._sent) - 1) // self._shard_size
-        output = str(self._site / self._bundles[min(shard, len(self._bundles) - 1)])
-        if len(self._sent) == self._expected:  # the last page: write now, wait in finish()
-            self._write = self._service.send({"type": "WriteFiles", "index_id": self._index, "output_path": output})
-            self._service.end_after(self._write, Path(output), len(self._in_shard))
-        elif len(self._in_shard) == self._shard_size:  # a full shard: write it and free its memory
-            self._finish_shard(output)
-
-    def _finish_shard(self, output: str) -> None:
-        """Have the full shard written; its service ends once written (the next one starts when
-        this one has indexed its pages, see add)."""
-        write = self._service.send({"type": "WriteFiles", "index_id": self._index, "output_path": output})
-        self._service.end_after(write, Path(output), len(self._in_shard))  # ends once written, freeing memory
-        self._retiring.append((self._service, self._in_shard, write))
-        self._service = None
-        self._in_shard = []
-
-    def _reap(self, wait: bool = False) -> None:
-        """End the services whose shard is written (all of them with ``wait``), raising their errors."""
-        still = []
-        for service, requests, write in self._retiring:
-            if wait or service.answered(write):
-                try:
-                    for message_id in (*requests, write):
-                        service.wait(message_id)
-                finally:
-                    service.close()
-            else:
-                still.append((service, requests, write))
-        self._retiring = still
+        self._requests: list[int] = []
+        self._retiring: list[_Retiring] = []
+        self._count = 0
+        self.services_started = 0
+        """Pagefind processes started."""
+        self.indexed: list[str] = []
+        """Bundle paths written by Pagefind, in order."""
+        self.restored: list[str] = []
+        """Bundle paths restored from the cache, in order."""
 
     @property
     def count(self) -> int:
-        """How many pages were queued."""
-        return len(self._sent)
+        """How many documents were added."""
+        return self._count
+
+    def add(self, html: str, url: str, key: str) -> None:
+        """Add a case's search document (its ``data-pagefind-body`` part is indexed under ``url``)
+        to the bundle of ``key`` (the case id). Raises :class:`SearchIndexError` if Pagefind failed."""
+        self._reap()
+        number = bundle_of(key, len(self._bundles))
+        bundle = self._bundles[number]
+        if bundle.complete:  # a late document: the input is not grouped by bundle
+            self._grouped = False
+        if self._current is not None and number != self._current:
+            self._leave(self._current)
+        self._current = number
+        bundle.complete = False
+        data = html.encode("utf-8", "surrogatepass")
+        record = _Record(url, hashlib.sha256(data).hexdigest(), *self._spool.write(data))
+        bundle.records.append(record)
+        self._count += 1
+        if bundle.streaming:
+            self._send(record.url, html)
+        elif self._grouped and self._changed(bundle, record):
+            self._stream(number)
+
+    def _leave(self, number: int) -> None:
+        """Documents of another bundle follow: with grouped input, this bundle has all its documents;
+        otherwise it may get more, so it is made at :meth:`flush` (its service, if any, stops unused)."""
+        bundle = self._bundles[number]
+        if self._grouped:
+            if not bundle.complete:
+                self._complete(number)
+        elif bundle.streaming:
+            self._stop_streaming(bundle)
+
+    def _stop_streaming(self, bundle: _Bundle) -> None:
+        """Stop the bundle's service without writing anything."""
+        self._service.close()
+        self._service, self._index, self._requests = None, None, []
+        bundle.streaming = False
+
+    def flush(self) -> None:
+        """Complete the bundle documents are being added to (every open bundle, if the input was not
+        grouped), so its writing overlaps whatever the build does next; :meth:`finish` does it too.
+        Call it after the last document."""
+        self._reap()
+        if self._grouped:
+            if self._current is not None and not self._bundles[self._current].complete:
+                self._complete(self._current)
+            return
+        for number, bundle in enumerate(self._bundles):
+            if bundle.records and not bundle.complete:
+                self._complete(number)
 
     def finish(self) -> None:
-        """Wait for every page and every bundle (nothing without pages)."""
+        """Complete the last bundle, wait until every bundle is written and stored, and check them
+        (bundles without documents: nothing). Raises :class:`SearchIndexError`."""
         try:
+            self.flush()
             self._reap(wait=True)
-        except SearchIndexError:
-            self.close()
-            raise
-        if self._service is None:
-            self._check_bundles()
-            return
-        try:
-            for message_id in self._in_shard:
-                self._service.wait(message_id)
-            if self._write is None:
-                shard = max(len(self._sent) - 1, 0) // self._shard_size
-                output = str(self._site / self._bundles[min(shard, len(self._bundles) - 1)])
-                self._write = self._service.send({"type": "WriteFiles", "index_id": self._index, "output_path": output})
-                self._service.end_after(self._write, Path(output), len(self._in_shard))
-            self._service.wait(self._write)
         finally:
             self.close()
         self._check_bundles()
 
-    def _check_bundles(self) -> None:
-        """Raise :class:`SearchIndexError` for a bundle Pagefind left incomplete: a build must not
-        publish a search that cannot load."""
-        used = min(-(-len(self._sent) // self._shard_size), len(self._bundles))
-        for bundle in self._bundles[:used]:
-            if bundle_state(self._site / bundle) is None:
-                raise SearchIndexError(f"Pagefind left the search bundle {bundle} incomplete; build again")
-
     def close(self) -> None:
-        """Stop every service (safe to call twice)."""
-        for service, _, _ in self._retiring:
-            service.close()
+        """Stop every service and remove the spool (safe to call twice)."""
+        for retiring in self._retiring:
+            retiring.service.close()
         self._retiring = []
         if self._service is not None:
             self._service.close()
             self._service = None
+        self._spool.close()
+
+    # Deciding -----------------------------------------------------------------------------------
+
+    def _changed(self, bundle: _Bundle, record: _Record) -> bool:
+        """Whether ``record`` says its bundle has likely changed since the last build: its
+        manifest does not list the document (always, without a cache)."""
+        if self._cache is None:
+            return True
+        if not bundle.manifest_loaded:
+            manifest = self._cache.get(MANIFEST_KIND, self._manifest_key(bundle))
+            bundle.manifest = bundle.stored = manifest if isinstance(manifest, dict) else None
+            bundle.manifest_loaded = True
+        return bundle.manifest is None or bundle.manifest.get(record.url) != record.digest
+
+    def _manifest_key(self, bundle: _Bundle) -> str:
+        return digest(MANIFEST_KIND, bundle.path, len(self._bundles), code_digest())
+
+    def _bundle_key(self, bundle: _Bundle) -> str | None:
+        """The digest of a bundle's written files: the engine and its sorted (url, document digest)
+        pairs (None without a cache)."""
+        if self._cache is None:
+            return None
+        if self._engine is None:
+            self._engine = _engine_digest()
+        return digest(BUNDLE_KIND, self._engine, sorted((r.url, r.digest) for r in bundle.records))
+
+    def _complete(self, number: int) -> None:
+        """The bundle has all its documents: restore it if the cache has it, else have it written
+        (streamed, or indexed now)."""
+        bundle = self._bundles[number]
+        bundle.complete = True
+        if not bundle.records:
+            return
+        key = self._bundle_key(bundle)
+        if key is not None and self._restore(number, key):
+            if bundle.streaming:  # a change undone: the stored bundle is the same, and has been published
+                self._stop_streaming(bundle)
+            return
+        if not bundle.streaming:
+            self._stream(number)
+        self._write(number, key)
+
+    # Pagefind -----------------------------------------------------------------------------------
+
+    def _stream(self, number: int) -> None:
+        """Start a service for the bundle and send it the bundle's documents so far (read back from
+        the spool); the bundle's later documents go to it as they come."""
+        # One bundle indexed at a time: the service starts once the previous ones have indexed
+        # their pages (Pagefind answers in order) and only write them (then end, freeing their
+        # memory). Otherwise a build that converts faster than Pagefind indexes holds several.
+        for retiring in self._retiring:
+            retiring.service.settle(retiring.requests[-1])
+        self._service = _Service()
+        self.services_started += 1
+        self._index = self._service.wait(self._service.send({"type": "NewIndex", "config": None}))["index_id"]
+        self._requests = []
+        bundle = self._bundles[number]
+        bundle.streaming = True
+        for record in bundle.records:
+            self._send(record.url, self._spool.read(record.offset, record.length).decode("utf-8", "surrogatepass"))
+
+    def _send(self, url: str, html: str) -> None:
+        message = {"type": "AddFile", "index_id": self._index, "url": url, "file_contents": html, "file_path": None}
+        self._requests.append(self._service.send(message))
+
+    def _write(self, number: int, key: str | None) -> None:
+        """Have the streaming bundle written into an emptied folder; its service ends once the bundle
+        is whole on disk (see :meth:`_Service.end_after`), and :meth:`_reap` stores it."""
+        bundle = self._bundles[number]
+        output = self._clear(number)
+        write = self._service.send({"type": "WriteFiles", "index_id": self._index, "output_path": str(output)})
+        self._service.end_after(write, output, len(bundle.records))
+        self._retiring.append(_Retiring(self._service, number, self._requests, write, key, bundle.manifest_now()))
+        self.indexed.append(bundle.path)
+        self._service, self._index, self._requests = None, None, []
+        bundle.streaming = False
+
+    def _reap(self, wait: bool = False, bundle: int | None = None) -> None:
+        """End the services whose bundle is written (all of them with ``wait``, and those writing
+        ``bundle``), raising their errors, and store their bundles."""
+        still = []
+        for retiring in self._retiring:
+            if wait or retiring.bundle == bundle or retiring.service.answered(retiring.write):
+                try:
+                    for message_id in (*retiring.requests, retiring.write):
+                        retiring.service.wait(message_id)
+                finally:
+                    retiring.service.close()
+                self._store(retiring)
+            else:
+                still.append(retiring)
+        self._retiring = still
+
+    # Files and the cache ------------------------------------------------------------------------
+
+    def _clear(self, number: int) -> Path:
+        """The bundle's folder, emptied (after any service still writing it has ended): it holds
+        exactly this build's bundle, never leftovers of an earlier one."""
+        self._reap(bundle=number)
+        folder = self._site / self._bundles[number].path
+        try:
+            shutil.rmtree(folder)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise SearchIndexError(f"could not empty the search bundle {folder} ({exc})") from None
+        return folder
+
+    def _restore(self, number: int, key: str) -> bool:
+        """Write the bundle's stored files into its folder; False (nothing restored) if the cache
+        does not have them or they are not a whole bundle."""
+        files = self._cache.get(BUNDLE_KIND, key)
+        if not _stored_files(files):
+            return False
+        bundle = self._bundles[number]
+        folder = self._clear(number)
+        try:
+            for name, data in files.items():
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                (folder / name).write_bytes(data)
+        except OSError as exc:
+            raise SearchIndexError(f"could not write the search bundle {folder} ({exc})") from None
+        if bundle_state(folder, len(bundle.records)) is None:
+            return False  # indexed again, into an emptied folder
+        self.restored.append(bundle.path)
+        self._remember(bundle, bundle.manifest_now())
+        return True
+
+    def _store(self, retiring: _Retiring) -> None:
+        """Keep a written bundle's files and manifest in the cache (if it is whole)."""
+        if self._cache is None or retiring.key is None:
+            return
+        bundle = self._bundles[retiring.bundle]
+        folder = self._site / bundle.path
+        if bundle_state(folder, len(retiring.requests)) is None:
+            return  # _check_bundles reports it
+        try:
+            files = _read_files(folder)
+        except OSError:
+            return
+        self._cache.put(BUNDLE_KIND, retiring.key, files)
+        self._remember(bundle, retiring.manifest)
+
+    def _remember(self, bundle: _Bundle, manifest: dict) -> None:
+        """Store the bundle's manifest for the next build (if the cache does not hold it already)."""
+        if self._cache is not None and manifest != bundle.stored:
+            self._cache.put(MANIFEST_KIND, self._manifest_key(bundle), manifest)
+            bundle.stored = manifest
+
+    def _check_bundles(self) -> None:
+        """Raise :class:`SearchIndexError` for a bundle with documents that is not whole on disk:
+        a build must not publish a search that cannot load."""
+        for bundle in self._bundles:
+            if bundle.records and bundle_state(self._site / bundle.path, len(bundle.records)) is None:
+                raise SearchIndexError(f"Pagefind left the search bundle {bundle.path} incomplete; build again")

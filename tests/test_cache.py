@@ -1,0 +1,279 @@
+"""The build cache (casebook.cache, hooks/casebook_incremental.py) and the spawned pool
+(casebook.pool): what a cache gives back is what was made, anything else in it is a miss, and a
+build from the cache is byte for byte the build without it. (Random edit sequences:
+test_incremental.py.)"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from casebook import pool
+from casebook.cache import FORMAT, BuildCache, Digest, data_digest, digest
+from conftest import ROOT, env, make_library, synthetic
+
+
+def test_a_stored_value_comes_back_and_a_disabled_cache_stores_nothing(tmp_path):
+    cache = BuildCache(tmp_path / "c")
+    key = digest("a key")
+    assert cache.get("page", key) is None
+    cache.put("page", key, {"html": "<p>Å</p>", "ids": {"a", "b"}})
+    assert BuildCache(tmp_path / "c").get("page", key) == {"html": "<p>Å</p>", "ids": {"a", "b"}}
+    off = BuildCache(None)
+    off.put("page", key, "x")
+    assert off.get("page", key) is None and not off.enabled
+
+
+@pytest.mark.parametrize("value", ["0", "off", "no", "false", " OFF "])
+def test_casebook_cache_0_turns_it_off_and_casebook_cache_dir_moves_it(tmp_path, value):
+    assert not BuildCache.for_library(tmp_path, {"CASEBOOK_CACHE": value}).enabled
+    assert BuildCache.for_library(tmp_path, {}).folder == tmp_path / ".cache" / "casebook"
+    moved = BuildCache.for_library(tmp_path, {"CASEBOOK_CACHE_DIR": str(tmp_path / "x")})
+    assert moved.folder == tmp_path / "x"
+
+
+def _entry(cache: BuildCache, kind: str, key: str) -> Path:
+    return cache.folder / kind / key[:2] / key
+
+
+class _Shell:
+    """A pickle that would run a shell command when loaded."""
+
+    def __reduce__(self):
+        return (os.system, ("touch pwned",))
+
+
+def test_entries_that_cannot_be_trusted_are_misses_and_are_removed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cache = BuildCache(tmp_path / "c")
+    keys = [digest(i) for i in range(6)]
+    for key in keys:
+        cache.put("page", key, "<p>page</p>" * 50)
+    paths = [_entry(cache, "page", key) for key in keys]
+    raw = paths[0].read_bytes()
+    paths[0].write_bytes(raw[: len(raw) // 2])  # truncated
+    paths[1].write_bytes(b"garbage")  # hand-edited
+    paths[2].write_bytes(raw.replace(b"page", b"PAGE"))  # checksum no longer matches
+    paths[3].write_bytes(b"casebook-cache-0\n" + raw[len(FORMAT) :])  # an older format
+    evil = pickle.dumps(_Shell())
+    paths[4].write_bytes(FORMAT + hashlib.sha256(evil).digest() + evil)  # whole, but names os.system
+    for key, path in zip(keys[:5], paths[:5], strict=True):
+        assert cache.get("page", key) is None
+        assert not path.exists()
+    assert not (tmp_path / "pwned").exists()
+    assert cache.get("page", keys[5]) == "<p>page</p>" * 50
+
+
+def test_a_cache_that_cannot_be_written_is_skipped(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", "utf-8")
+    cache = BuildCache(blocked)
+    cache.put("page", digest("k"), "v")  # no exception
+    assert cache.get("page", digest("k")) is None
+
+
+def test_digests_tell_values_apart_and_refuse_what_they_cannot_key():
+    assert digest(("ab", "c")) != digest(("a", "bc"))
+    assert digest(1) != digest("1") != digest(True)
+    assert digest({"a": 1, "b": [1, 2]}) == Digest().add({"a": 1, "b": [1, 2]}).hexdigest()
+    assert digest({1, 2, 3}) == digest({3, 2, 1})
+    with pytest.raises(TypeError):
+        digest(object())
+    with pytest.raises(TypeError):
+        data_digest({"x": object()})
+
+
+def test_digests_are_the_same_in_every_process():
+    """Python salts str hashes per process (PYTHONHASHSEED): a set's order must not reach a key."""
+    code = (
+        "from casebook.cache import digest, data_digest;"
+        "v = {'ids': {'malmö', 'oslo', 'århus', 'bergen'}, 'n': [1, 2.5, None]};"
+        "print(digest(v), data_digest(v))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**env(), "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
+
+
+def test_sweep_keeps_what_this_build_used_and_about_two_builds_worth(tmp_path):
+    cache = BuildCache(tmp_path / "c")
+    old = [digest("old", i) for i in range(40)]
+    for key in old:
+        cache.put("page", key, "old")
+    stamp = time.time() - 3600
+    for i, key in enumerate(old):
+        os.utime(_entry(cache, "page", key), (stamp + i, stamp + i))  # old[0] is the oldest
+    build = BuildCache(tmp_path / "c")
+    new = [digest("new", i) for i in range(10)]
+    for key in new:
+        build.put("page", key, "new")
+    removed = build.sweep()
+    kept = [key for key in old if _entry(cache, "page", key).exists()]
+    assert removed == 40 - len(kept) and len(kept) == 10 + 2  # room: twice the 10 used, plus 2
+    assert kept == old[-len(kept) :]  # the newest unused ones stay
+    assert all(_entry(cache, "page", key).exists() for key in new)
+    assert build.sweep(now=time.time() + 8 * 24 * 3600) == len(kept)  # unused for over a week
+
+
+def _pid(_item) -> int:
+    return os.getpid()
+
+
+def _square(x: int) -> int:
+    if x == 13:
+        raise ValueError("thirteen")
+    return x * x
+
+
+def test_the_pool_gives_a_plain_loops_results_from_spawned_processes(monkeypatch):
+    monkeypatch.setenv("CASEBOOK_WORKERS", "2")
+    assert pool.pool_map(_square, list(range(12)), min_items=1) == [x * x for x in range(12)]
+    pids = set(pool.pool_map(_pid, list(range(40)), min_items=1))
+    assert os.getpid() not in pids and len(pids) >= 1
+    with pytest.raises(ValueError, match="thirteen"):
+        pool.pool_map(_square, list(range(20)), min_items=1)
+
+
+def test_one_worker_or_a_short_list_stays_in_this_process(monkeypatch):
+    monkeypatch.setenv("CASEBOOK_WORKERS", "1")
+    assert set(pool.pool_map(_pid, list(range(500)), min_items=1)) == {os.getpid()}
+    monkeypatch.setenv("CASEBOOK_WORKERS", "2")
+    assert set(pool.pool_map(_pid, list(range(5)))) == {os.getpid()}
+
+
+def run(folder: Path, site: str, *extra: str, command=(sys.executable, "-m", "mkdocs"), verbose=True, **environ):
+    """A strict build of ``folder`` into ``folder/site``: (exit code, output)."""
+    proc = subprocess.run(
+        [*command, "build", "--strict", *(["--verbose"] if verbose else []), "--site-dir", site, *extra],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={**env(), **environ},
+        check=False,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def site_files(site: Path) -> dict:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def _counts(output: str) -> str:
+    return next(line for line in output.splitlines() if "pages rendered; cache" in line)
+
+
+def test_a_warm_build_is_the_cold_build_byte_for_byte_and_renders_nothing(tmp_path):
+    folder = make_library(tmp_path / "lib", synthetic(30))
+    code, cold = run(folder, "cold")
+    assert code == 0, cold
+    assert " 0 hits" in _counts(cold)
+    code, warm = run(folder, "warm")
+    assert code == 0, warm
+    assert "Casebook: 0 pages rendered" in _counts(warm) and " 0 misses" in _counts(warm)
+    a, b = site_files(folder / "cold"), site_files(folder / "warm")
+    assert a.keys() == b.keys() and len([p for p in a if p.startswith("cases/")]) == 31
+    assert [p for p in a if a[p] != b[p]] == []  # Pagefind's bundles too: restored, not re-indexed
+    code, output = run(tmp_path / "lib", "off", CASEBOOK_CACHE="0", CASEBOOK_CACHE_DIR=str(tmp_path / "none"))
+    assert code == 0 and not (tmp_path / "none").exists(), output
+    c = site_files(folder / "off")
+    assert [p for p in a if not p.startswith("pagefind") and a[p] != c.get(p)] == []
+
+
+def test_a_cached_conversion_keeps_the_anchors_mkdocs_checks(tmp_path):
+    """--strict must fail on a link to a missing anchor on the second build as on the first:
+    the anchors a page has and links to come back from the cache."""
+    cases = synthetic(3)
+    cases["case-0001.md"] = cases["case-0001.md"].replace(
+        "Something the sources report.", "See [the results](#nowhere-at-all).", 1
+    )
+    folder = make_library(tmp_path / "lib", cases)
+    for site in ("one", "two"):  # not verbose: MkDocs checks anchors only then
+        code, output = run(folder, site, verbose=False)
+        assert code != 0 and "nowhere-at-all" in output, output
+    assert (folder / ".cache" / "casebook" / "conversion").is_dir()
+
+
+class _Page:
+    """What PageCache.convert_from_cache touches of a MkDocs page."""
+
+    def __init__(self):
+        from mkdocs.structure.toc import TableOfContents
+
+        self.file = type("F", (), {"src_uri": "cases/x.md"})()
+        self.markdown = "Text"
+        self.content, self.toc, self.present_anchor_ids, self.links_to_anchors = None, TableOfContents([]), None, None
+        self.renders = 0
+
+    def render(self, config, files):
+        import logging
+
+        self.renders += 1
+        self.content, self.present_anchor_ids = "<p>Text</p>", {"a"}
+        logging.getLogger("mkdocs.structure.pages").warning("Doc file 'cases/x.md' contains a problem")
+
+
+def test_what_a_conversion_logged_is_logged_again_from_the_cache(tmp_path, caplog):
+    from casebook_incremental import PageCache
+
+    def page_cache():
+        made = PageCache.__new__(PageCache)  # without a MkDocs config: its digest is given
+        made.cache, made._config, made._files, made._conversions = BuildCache(tmp_path / "c"), "config", "", {}
+        return made
+
+    first = _Page()
+    page_cache().convert_from_cache(first)
+    first.render(None, None)
+    second = _Page()
+    page_cache().convert_from_cache(second)
+    caplog.clear()
+    second.render(None, None)
+    assert second.renders == 0 and second.content == "<p>Text</p>" and second.present_anchor_ids == {"a"}
+    assert [r.getMessage() for r in caplog.records] == ["Doc file 'cases/x.md' contains a problem"]
+    assert caplog.records[0].levelname == "WARNING" and caplog.records[0].name == "mkdocs.structure.pages"
+
+
+def test_an_edited_template_re_renders_only_the_pages_that_use_it(tmp_path):
+    folder = make_library(tmp_path / "lib", synthetic(12))
+    assert run(folder, "site")[0] == 0
+    keyword = folder / "overrides" / "keyword.html"
+    text = keyword.read_text("utf-8")
+    assert "{% block content %}" in text
+    keyword.write_text(text.replace("{% block content %}", "{% block content %}<!-- edited -->", 1), "utf-8")
+    code, output = run(folder, "site")
+    assert code == 0, output
+    rendered = int(_counts(output).split("Casebook: ")[1].split()[0])
+    keyword_pages = len(list((folder / "site" / "keywords").glob("*/index.html")))
+    assert rendered == keyword_pages > 0
+    assert "<!-- edited -->" in (folder / "site" / "keywords" / "safety" / "index.html").read_text("utf-8")
+    assert "<!-- edited -->" not in (folder / "site" / "cases" / "case-0001" / "index.html").read_text("utf-8")
+
+
+def test_properdocs_builds_from_the_cache_too(tmp_path):
+    folder = make_library(tmp_path / "lib", synthetic(6))
+    properdocs = (str(Path(sys.executable).parent / "properdocs"),)
+    for site in ("one", "two"):
+        code, output = run(folder, site, command=properdocs)
+        assert code == 0, output
+    assert "Casebook: 0 pages rendered" in _counts(output)
+    assert site_files(folder / "one") == site_files(folder / "two")
+
+
+def test_the_generator_keeps_no_fork_machinery():
+    text = "\n".join(p.read_text("utf-8") for p in (ROOT / "hooks").rglob("*.py"))
+    assert "os.fork" not in text and "PR_SET_PDEATHSIG" not in text and "gc.freeze" not in text
+    assert '"fork"' not in text and "'fork'" not in text
