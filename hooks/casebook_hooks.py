@@ -80,6 +80,7 @@ def on_config(config):
     cache = BuildCache.for_library(root)
     library = load_library(root, _collation_locale(config, extra), reading, cache)
     if library.problems:
+        cache.close()  # the files read are kept for the next try
         for problem in library.problems:
             log.error(str(problem))
         raise Abort(
@@ -324,6 +325,8 @@ def on_build_error(error):
     search = _state.pop("search", None)  # stop the indexer's processes and collect them
     if search is not None:
         search.close()
+    if "cache" in _state:  # keep what was made (committed), without sweeping: the build was not whole
+        _state["cache"].cache.close()
 
 
 def on_post_build(config):
@@ -333,4 +336,5 @@ def on_post_build(config):
         raise Abort(f"Casebook: the search index could not be built: {exc}") from None
     cache = _state["cache"]
     cache.sweep()
-    log.debug(f"Casebook: {cache.rendered} pages rendered; cache {cache.cache.hits} hits, {cache.cache.misses} misses")
+    n = cache.cache
+    log.debug(f"Casebook: {cache.rendered} pages rendered; cache {n.hits} hits, {n.misses} misses {n.missed}")

@@ -198,8 +198,8 @@ class PageCache:
 
     def context_key(self, page, spec) -> str:
         """The digest of the data a planned page's templates get (computed once per page)."""
-        key = self._contexts.get(page.file.src_uri)
-        if key is None:
+        key = spec.key or self._contexts.get(page.file.src_uri)
+        if not key:
             key = self._contexts[page.file.src_uri] = data_digest([spec.context, spec.crumbs, spec.template])
         return key
 
@@ -243,8 +243,9 @@ class PageCache:
         return self._templates[name]
 
     def sweep(self) -> None:
-        """Remove what no build has used for long (``on_post_build``, after a whole build)."""
+        """Remove what no build has used for long, and close (``on_post_build``, after a whole build)."""
         self.cache.sweep()
+        self.cache.close()
 
 
 PLACES = ("site_dir", "docs_dir", "config_file_path", "plugins")

@@ -6,9 +6,11 @@ import os
 import random
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,3 +199,29 @@ def real_site(tmp_path_factory) -> Built:
     built = build(out)
     assert built.returncode == 0, built.output
     return built
+
+
+def cache_rows(folder: Path, kind: str | None = None) -> list[tuple[str, str]]:
+    """The (kind, key) of every entry in the build cache in ``folder`` (of one ``kind``, or all)."""
+    database = folder / "entries.sqlite"
+    if not database.is_file():
+        return []
+    with closing(sqlite3.connect(database)) as db:
+        rows = db.execute("SELECT kind, key FROM entries ORDER BY kind, key").fetchall()
+    return [(k, key) for k, key in rows if kind is None or k == kind]
+
+
+def raw_entry(folder: Path, kind: str, key: str) -> bytes | None:
+    """The stored bytes of one build-cache entry (None if missing)."""
+    with closing(sqlite3.connect(folder / "entries.sqlite")) as db:
+        row = db.execute("SELECT value FROM entries WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+    return None if row is None else bytes(row[0])
+
+
+def write_entry(folder: Path, kind: str, key: str, data: bytes, used: float | None = None) -> None:
+    """Overwrite one build-cache entry's bytes (and, given ``used``, when a build last used it)."""
+    with closing(sqlite3.connect(folder / "entries.sqlite")) as db:
+        db.execute("UPDATE entries SET value = ? WHERE kind = ? AND key = ?", (data, kind, key))
+        if used is not None:
+            db.execute("UPDATE entries SET used = ? WHERE kind = ? AND key = ?", (used, kind, key))
+        db.commit()

@@ -17,7 +17,7 @@ import pytest
 
 from casebook import pool
 from casebook.cache import FORMAT, BuildCache, Digest, data_digest, digest
-from conftest import ROOT, env, make_library, synthetic
+from conftest import ROOT, cache_rows, env, make_library, raw_entry, synthetic, write_entry
 
 
 def test_a_stored_value_comes_back_and_a_disabled_cache_stores_nothing(tmp_path):
@@ -25,6 +25,8 @@ def test_a_stored_value_comes_back_and_a_disabled_cache_stores_nothing(tmp_path)
     key = digest("a key")
     assert cache.get("page", key) is None
     cache.put("page", key, {"html": "<p>Å</p>", "ids": {"a", "b"}})
+    assert cache.get("page", key) == {"html": "<p>Å</p>", "ids": {"a", "b"}}
+    cache.close()  # commits
     assert BuildCache(tmp_path / "c").get("page", key) == {"html": "<p>Å</p>", "ids": {"a", "b"}}
     off = BuildCache(None)
     off.put("page", key, "x")
@@ -39,10 +41,6 @@ def test_casebook_cache_0_turns_it_off_and_casebook_cache_dir_moves_it(tmp_path,
     assert moved.folder == tmp_path / "x"
 
 
-def _entry(cache: BuildCache, kind: str, key: str) -> Path:
-    return cache.folder / kind / key[:2] / key
-
-
 class _Shell:
     """A pickle that would run a shell command when loaded."""
 
@@ -52,23 +50,43 @@ class _Shell:
 
 def test_entries_that_cannot_be_trusted_are_misses_and_are_removed(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    cache = BuildCache(tmp_path / "c")
+    folder = tmp_path / "c"
+    cache = BuildCache(folder)
     keys = [digest(i) for i in range(6)]
     for key in keys:
         cache.put("page", key, "<p>page</p>" * 50)
-    paths = [_entry(cache, "page", key) for key in keys]
-    raw = paths[0].read_bytes()
-    paths[0].write_bytes(raw[: len(raw) // 2])  # truncated
-    paths[1].write_bytes(b"garbage")  # hand-edited
-    paths[2].write_bytes(raw.replace(b"page", b"PAGE"))  # checksum no longer matches
-    paths[3].write_bytes(b"casebook-cache-0\n" + raw[len(FORMAT) :])  # an older format
+    cache.close()
+    raw = raw_entry(folder, "page", keys[0])
     evil = pickle.dumps(_Shell())
-    paths[4].write_bytes(FORMAT + hashlib.sha256(evil).digest() + evil)  # whole, but names os.system
-    for key, path in zip(keys[:5], paths[:5], strict=True):
+    damaged = [
+        raw[: len(raw) // 2],  # truncated
+        b"garbage",  # hand-edited
+        raw.replace(b"page", b"PAGE"),  # the checksum no longer matches
+        b"casebook-cache-0\n" + raw[len(FORMAT) :],  # an older format
+        FORMAT + hashlib.sha256(evil).digest() + evil,  # whole, but names os.system
+    ]
+    for key, data in zip(keys, damaged, strict=False):
+        write_entry(folder, "page", key, data)
+    cache = BuildCache(folder)
+    for key in keys[:5]:
         assert cache.get("page", key) is None
-        assert not path.exists()
+    cache.close()
+    assert [key for _, key in cache_rows(folder)] == [keys[5]]  # the five are removed
     assert not (tmp_path / "pwned").exists()
-    assert cache.get("page", keys[5]) == "<p>page</p>" * 50
+    assert BuildCache(folder).get("page", keys[5]) == "<p>page</p>" * 50
+
+
+def test_a_damaged_database_is_started_afresh(tmp_path):
+    folder = tmp_path / "c"
+    cache = BuildCache(folder)
+    cache.put("page", digest("k"), "v")
+    cache.close()
+    (folder / "entries.sqlite").write_bytes(b"not a database at all" * 100)
+    again = BuildCache(folder)
+    assert again.get("page", digest("k")) is None
+    again.put("page", digest("k"), "w")
+    again.close()
+    assert BuildCache(folder).get("page", digest("k")) == "w"
 
 
 def test_a_cache_that_cannot_be_written_is_skipped(tmp_path):
@@ -111,23 +129,28 @@ def test_digests_are_the_same_in_every_process():
 
 
 def test_sweep_keeps_what_this_build_used_and_about_two_builds_worth(tmp_path):
-    cache = BuildCache(tmp_path / "c")
+    folder = tmp_path / "c"
+    cache = BuildCache(folder)
     old = [digest("old", i) for i in range(40)]
     for key in old:
         cache.put("page", key, "old")
+        cache.put("other", key, "old")  # a kind the next build does not use: it only ages
+    cache.close()
     stamp = time.time() - 3600
     for i, key in enumerate(old):
-        os.utime(_entry(cache, "page", key), (stamp + i, stamp + i))  # old[0] is the oldest
-    build = BuildCache(tmp_path / "c")
+        write_entry(folder, "page", key, raw_entry(folder, "page", key), used=stamp + i)  # old[0]: least recent
+    build = BuildCache(folder)
     new = [digest("new", i) for i in range(10)]
     for key in new:
         build.put("page", key, "new")
     removed = build.sweep()
-    kept = [key for key in old if _entry(cache, "page", key).exists()]
+    kept = [key for key in old if ("page", key) in cache_rows(folder)]
     assert removed == 40 - len(kept) and len(kept) == 10 + 2  # room: twice the 10 used, plus 2
-    assert kept == old[-len(kept) :]  # the newest unused ones stay
-    assert all(_entry(cache, "page", key).exists() for key in new)
-    assert build.sweep(now=time.time() + 8 * 24 * 3600) == len(kept)  # unused for over a week
+    assert kept == old[-len(kept) :]  # the most recently used of the others stay
+    assert all(("page", key) in cache_rows(folder) for key in new)
+    assert len(cache_rows(folder, "other")) == 40
+    later = BuildCache(folder)
+    assert later.sweep(now=time.time() + 8 * 24 * 3600) == len(kept) + 10 + 40  # unused for over a week
 
 
 def _pid(_item) -> int:
@@ -205,7 +228,7 @@ def test_a_cached_conversion_keeps_the_anchors_mkdocs_checks(tmp_path):
     for site in ("one", "two"):  # not verbose: MkDocs checks anchors only then
         code, output = run(folder, site, verbose=False)
         assert code != 0 and "nowhere-at-all" in output, output
-    assert (folder / ".cache" / "casebook" / "conversion").is_dir()
+    assert cache_rows(folder / ".cache" / "casebook", "conversion")
 
 
 class _Page:
@@ -235,9 +258,10 @@ def test_what_a_conversion_logged_is_logged_again_from_the_cache(tmp_path, caplo
         made.cache, made._config, made._files, made._conversions = BuildCache(tmp_path / "c"), "config", "", {}
         return made
 
-    first = _Page()
-    page_cache().convert_from_cache(first)
+    first, made = _Page(), page_cache()
+    made.convert_from_cache(first)
     first.render(None, None)
+    made.cache.close()  # commits
     second = _Page()
     page_cache().convert_from_cache(second)
     caplog.clear()

@@ -33,7 +33,19 @@ import pytest
 import yaml
 
 from casebook.cache import FORMAT, BuildCache, digest
-from conftest import ROOT, Built, case_text, env, git, make_case, make_library, synthetic
+from conftest import (
+    ROOT,
+    Built,
+    cache_rows,
+    case_text,
+    env,
+    git,
+    make_case,
+    make_library,
+    raw_entry,
+    synthetic,
+    write_entry,
+)
 
 SEEDS = [int(os.environ["CASEBOOK_EDIT_SEED"])] if os.environ.get("CASEBOOK_EDIT_SEED") else [11, 252152]
 """The edit sequences' seeds: fixed, so that every run tests the same sequences (a failure is a
@@ -117,11 +129,9 @@ def commit(lib: Path, step: int, message: str) -> None:
     git(lib, "commit", "-q", "--allow-empty", "-m", message, date=f"2021-01-{step + 1:02d}T12:00:00Z")
 
 
-def cache_entries(lib: Path, kind: str | None = None) -> list[Path]:
-    """The entry files in ``lib``'s default cache (of one ``kind``, or all)."""
-    folder = lib / ".cache" / "casebook"
-    pattern = f"{kind}/*/*" if kind else "*/*/*"
-    return sorted(p for p in folder.glob(pattern) if p.is_file() and not p.name.startswith(".tmp-"))
+def cache_entries(lib: Path, kind: str | None = None) -> list[tuple[str, str]]:
+    """The (kind, key) of the entries in ``lib``'s default cache (of one ``kind``, or all)."""
+    return cache_rows(lib / ".cache" / "casebook", kind)
 
 
 # Comparing sites -----------------------------------------------------------------------------
@@ -520,17 +530,16 @@ def entry_bytes(payload: bytes, header: bytes = FORMAT) -> bytes:
     return header + hashlib.sha256(payload).digest() + payload
 
 
-def damage(entries: list[Path], rng: random.Random, marker: Path) -> dict[Path, tuple[str, bytes]]:
-    """Damage every entry: the first one of each kind becomes a whole entry whose pickle would
-    run a shell command creating ``marker``; the others in turn are truncated, overwritten with
-    garbage, given an older format's first line, or hand-edited (one payload byte changed).
-    Returns ``{entry: (how, bytes written)}``."""
+def damage(folder: Path, entries: list, rng: random.Random, marker: Path) -> dict[tuple, tuple[str, bytes]]:
+    """Damage every entry ((kind, key) in the cache in ``folder``): the first one of each kind
+    becomes a whole entry whose pickle would run a shell command creating ``marker``; the
+    others in turn are truncated, overwritten with garbage, given an older format's first line,
+    or hand-edited (one payload byte changed). Returns ``{entry: (how, bytes written)}``."""
     hows = ["truncated", "garbage", "older", "edited"]
-    damaged: dict[Path, tuple[str, bytes]] = {}
+    damaged: dict[tuple, tuple[str, bytes]] = {}
     kinds_done: set[str] = set()
-    for i, path in enumerate(rng.sample(entries, len(entries))):
-        raw = path.read_bytes()
-        kind = path.parent.parent.name
+    for i, (kind, key) in enumerate(rng.sample(entries, len(entries))):
+        raw = raw_entry(folder, kind, key)
         how = "os.system" if kind not in kinds_done else hows[i % len(hows)]
         kinds_done.add(kind)
         if how == "os.system":
@@ -544,14 +553,14 @@ def damage(entries: list[Path], rng: random.Random, marker: Path) -> dict[Path, 
         else:
             at = rng.randrange(min(len(FORMAT) + 32, len(raw) - 1), len(raw))
             data = raw[:at] + bytes([raw[at] ^ 0x20]) + raw[at + 1 :]
-        path.write_bytes(data)
-        damaged[path] = (how, data)
+        write_entry(folder, kind, key, data)
+        damaged[(kind, key)] = (how, data)
     return damaged
 
 
-def is_whole_entry(path: Path) -> bool:
-    """Whether ``path`` is an entry of this format whose payload matches its checksum."""
-    raw = path.read_bytes() if path.is_file() else b""
+def is_whole_entry(raw: bytes | None) -> bool:
+    """Whether ``raw`` is an entry of this format whose payload matches its checksum."""
+    raw = raw or b""
     head = len(FORMAT) + 32
     return raw.startswith(FORMAT) and len(raw) > head and hashlib.sha256(raw[head:]).digest() == raw[len(FORMAT) : head]
 
@@ -559,19 +568,23 @@ def is_whole_entry(path: Path) -> bool:
 def test_each_damage_is_a_miss_and_the_pickle_never_runs(tmp_path):
     """The damage done by :func:`damage` is of the kinds the cache refuses (so the build test
     below rebuilds every entry): each is a miss, no pickle runs, and a new value is stored whole."""
-    cache = BuildCache(tmp_path / "cache")
+    folder = tmp_path / "cache"
+    cache = BuildCache(folder)
     keys = {(kind, digest(kind, i)) for kind in ("page", "nav") for i in range(6)}
     for kind, key in keys:
         cache.put(kind, key, {"value": key})
+    cache.close()
     marker = tmp_path / "pickle-ran"
-    damaged = damage(sorted(p for p in (tmp_path / "cache").glob("*/*/*")), random.Random(SEED), marker)
+    damaged = damage(folder, cache_rows(folder), random.Random(SEED), marker)
     assert {how for how, _ in damaged.values()} == {"os.system", "truncated", "garbage", "older", "edited"}
-    fresh = BuildCache(tmp_path / "cache")
+    fresh = BuildCache(folder)
     assert [fresh.get(kind, key) for kind, key in sorted(keys)] == [None] * len(keys)
     assert not marker.exists()
     for kind, key in keys:
         fresh.put(kind, key, {"value": key})
-    assert all(is_whole_entry(p) for p in damaged)
+    fresh.close()
+    assert all(is_whole_entry(raw_entry(folder, *entry)) for entry in damaged)
+    fresh = BuildCache(folder)
     assert [fresh.get(kind, key) for kind, key in sorted(keys)] == [{"value": k} for _, k in sorted(keys)]
 
 
@@ -583,16 +596,17 @@ def test_damaged_cache_entries_are_rebuilt_never_trusted(tmp_path):
     entries = cache_entries(lib)
     assert entries, f"the build wrote no cache entry in {lib / '.cache/casebook'}"
     marker = tmp_path / "pickle-ran"
-    damaged = damage(entries, rng, marker)
+    damaged = damage(lib / ".cache" / "casebook", entries, rng, marker)
     kinds = sorted({how for how, _ in damaged.values()})
     assert_same_as_clean(
         lib, tmp_path / "site", tmp_path / "clean", f"seed {SEED}: after damaging {len(entries)} entries: {kinds}"
     )
     assert not marker.exists(), "a cache entry's pickle ran os.system"
     # Every entry was damaged, so the build looked each one up, refused it and stored it anew.
+    folder = lib / ".cache" / "casebook"
     left = [
-        f"{p.relative_to(lib)} ({how})"
-        for p, (how, data) in damaged.items()
-        if not is_whole_entry(p) or p.read_bytes() == data
+        f"{kind} {key[:12]} ({how})"
+        for (kind, key), (how, data) in damaged.items()
+        if not is_whole_entry(raw := raw_entry(folder, kind, key)) or raw == data
     ]
     assert not left, f"seed {SEED}: damaged entries not rebuilt: {left}"

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import gzip
 import random
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from casebook.cache import BuildCache
 from casebook.search import BUNDLE_KIND, MANIFEST_KIND, SearchIndexer, bundle_of, bundle_paths, bundle_state
+from conftest import cache_rows, raw_entry, write_entry
 
 KEYS = [f"case-{i}" for i in range(7)]
 PATHS = bundle_paths(len(KEYS), 3)  # three bundles
@@ -42,6 +45,8 @@ def build(site: Path, docs: dict, cache: BuildCache | None, order=None) -> Searc
     for key in grouped(docs) if order is None else order:
         indexer.add(docs[key], f"/cases/{key}/", key)
     indexer.finish()
+    if cache is not None:
+        cache.close()  # commits, as the build does when it ends
     return indexer
 
 
@@ -107,12 +112,14 @@ def test_a_changed_case_reindexes_only_its_bundle_and_at_once(tmp_path, docs):
     build(tmp_path / "one", docs, BuildCache(tmp_path / "cache"))
     changed = members(1)[0]
     docs[changed] = document(changed, "nattvandring")
-    indexer = SearchIndexer(tmp_path / "two", PATHS, BuildCache(tmp_path / "cache"))
+    cache = BuildCache(tmp_path / "cache")
+    indexer = SearchIndexer(tmp_path / "two", PATHS, cache)
     for key in grouped(KEYS):
         indexer.add(docs[key], f"/cases/{key}/", key)
         if key == changed:  # streamed to Pagefind now, while the build goes on
             assert indexer.services_started == 1
     indexer.finish()
+    cache.close()
     assert indexer.indexed == ["pagefind-1/"] and indexer.restored == ["pagefind/", "pagefind-2/"]
     one, two = fragments(tmp_path / "one"), fragments(tmp_path / "two")
     assert {k: v for k, v in one.items() if not k.startswith("pagefind-1/")} == {
@@ -153,11 +160,13 @@ def test_a_bundle_missing_from_the_cache_is_indexed_once_complete(tmp_path, docs
     """Its documents all match the last build's, so nothing starts until the next bundle's first one."""
     cache = BuildCache(tmp_path / "cache")
     build(tmp_path / "one", docs, cache)
-    stored = sorted(p for p in (tmp_path / "cache" / BUNDLE_KIND).rglob("*") if p.is_file())
+    stored = cache_rows(tmp_path / "cache", BUNDLE_KIND)
     assert len(stored) == 3
-    for entry in stored:
-        entry.unlink()
-    indexer = SearchIndexer(tmp_path / "two", PATHS, BuildCache(tmp_path / "cache"))
+    with closing(sqlite3.connect(tmp_path / "cache" / "entries.sqlite")) as db:
+        db.execute("DELETE FROM entries WHERE kind = ?", (BUNDLE_KIND,))
+        db.commit()
+    cache = BuildCache(tmp_path / "cache")
+    indexer = SearchIndexer(tmp_path / "two", PATHS, cache)
     order = grouped(KEYS)
     for key in order[:5]:  # bundles 0 and 1
         indexer.add(docs[key], f"/cases/{key}/", key)
@@ -166,21 +175,22 @@ def test_a_bundle_missing_from_the_cache_is_indexed_once_complete(tmp_path, docs
         indexer.add(docs[key], f"/cases/{key}/", key)
     assert indexer.services_started == 2
     indexer.finish()
+    cache.close()
     assert indexer.services_started == 3 and indexer.restored == []
     assert fragments(tmp_path / "two") == fragments(tmp_path / "one")
 
 
 def test_a_damaged_cache_entry_is_ignored_and_rebuilt(tmp_path, docs):
     build(tmp_path / "one", docs, BuildCache(tmp_path / "cache"))
-    entries = sorted(p for p in (tmp_path / "cache" / BUNDLE_KIND).rglob("*") if p.is_file())
-    damaged = entries[0]
-    data = bytearray(damaged.read_bytes())
+    folder = tmp_path / "cache"
+    damaged = cache_rows(folder, BUNDLE_KIND)[0]
+    data = bytearray(raw_entry(folder, *damaged))
     data[-10] ^= 0xFF  # a flipped bit in the payload
-    damaged.write_bytes(bytes(data))
+    write_entry(folder, *damaged, bytes(data))
     second = build(tmp_path / "two", docs, BuildCache(tmp_path / "cache"))
     assert second.services_started == 1 and len(second.indexed) == 1 and len(second.restored) == 2
     assert fragments(tmp_path / "two") == fragments(tmp_path / "one")
-    assert damaged.read_bytes() != bytes(data)  # stored again
+    assert raw_entry(folder, *damaged) != bytes(data)  # stored again
     third = build(tmp_path / "three", docs, BuildCache(tmp_path / "cache"))
     assert third.services_started == 0 and files(tmp_path / "three") == files(tmp_path / "two")
 
@@ -188,9 +198,10 @@ def test_a_damaged_cache_entry_is_ignored_and_rebuilt(tmp_path, docs):
 def test_a_stored_bundle_that_is_not_whole_is_indexed_again(tmp_path, docs):
     build(tmp_path / "one", docs, BuildCache(tmp_path / "cache"))
     cache = BuildCache(tmp_path / "cache")
-    for entry in [p for p in (tmp_path / "cache" / BUNDLE_KIND).rglob("*") if p.is_file()]:
-        cache.put(BUNDLE_KIND, entry.name, {"pagefind-entry.json": b"{}", "fragment/x.pf_fragment": b"x"})
+    for _, key in cache_rows(tmp_path / "cache", BUNDLE_KIND):
+        cache.put(BUNDLE_KIND, key, {"pagefind-entry.json": b"{}", "fragment/x.pf_fragment": b"x"})
     cache.put(BUNDLE_KIND, "0" * 64, {"../escape": b"x"})  # never written outside the bundle
+    cache.close()
     second = build(tmp_path / "two", docs, BuildCache(tmp_path / "cache"))
     assert second.services_started == 3 and second.restored == []
     assert fragments(tmp_path / "two") == fragments(tmp_path / "one")
@@ -214,4 +225,4 @@ def test_a_bundle_without_documents_is_not_written(tmp_path, docs):
     indexer = build(tmp_path / "site", some, BuildCache(tmp_path / "cache"))
     assert indexer.indexed == ["pagefind/", "pagefind-1/"]
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["pagefind", "pagefind-1"]
-    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [BUNDLE_KIND, MANIFEST_KIND]
+    assert sorted({kind for kind, _ in cache_rows(tmp_path / "cache")}) == [BUNDLE_KIND, MANIFEST_KIND]

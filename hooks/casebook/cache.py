@@ -6,11 +6,12 @@ is ever looked up by name or date, so an entry can only be stale by being unused
 :meth:`BuildCache.sweep` removes those. The folder is safe to delete at any time;
 ``CASEBOOK_CACHE=0`` builds without it.
 
-Layout: ``<folder>/<kind>/<2 hex>/<digest>``, one file per entry: ``MAGIC``, the SHA-256
-of the payload, the payload (a pickle). An entry that is truncated, hand-edited, from an
-older format or names a class outside the allowed modules is treated as missing (and
-removed), never trusted and never a crash. Writes go to a temporary file that is renamed
-into place, so a build that is killed leaves no half-written entry.
+Layout: one SQLite database, ``<folder>/entries.sqlite``, a row per entry (its kind, its
+key, its value, when a build last used it); a value is ``FORMAT``, the SHA-256 of the
+payload, the payload (a pickle). An entry that is truncated, hand-edited, from an older
+format or names a class outside the allowed modules is treated as missing (and removed),
+never trusted and never a crash; so is a database SQLite cannot read. Jinja's compiled
+templates are kept beside it, in ``<folder>/jinja/``.
 
 The same rules as a build system's action cache (Bazel, ccache): the key includes the
 versions of the code and the tools that make the product (:func:`code_digest`).
@@ -24,6 +25,7 @@ import io
 import json
 import os
 import pickle
+import sqlite3
 import sys
 import threading
 import time
@@ -223,15 +225,22 @@ def code_digest() -> str:
 class BuildCache:
     """The cache in ``folder`` (``None``: disabled, every lookup misses and nothing is stored).
 
-    Not thread-safe for one key from two threads; two processes writing one key both write
-    the same bytes (content addressing), and the rename makes either one win whole."""
+    Entries live in one SQLite database, ``<folder>/entries.sqlite`` (table ``entries``:
+    kind, key, value, last use): a library of 10,000 cases has about 60,000 of them, and on
+    the file systems builds run on, opening a file per entry cost more than making many of
+    them. A database that SQLite cannot read is removed and started afresh. Safe to share
+    between threads (one lock) and between processes (SQLite's locking; two builds writing
+    one key write the same bytes). :meth:`close` (or :meth:`sweep`) commits."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = None if folder is None else Path(folder)
         self.hits = 0
         self.misses = 0
-        self._folders: set = set()
-        """Folders known to exist (made once per build, not once per entry)."""
+        self.missed: dict = {}
+        """Kind → lookups that found nothing."""
+        self._db: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        self._pending = 0
         self._used: dict[str, set] = {}
         """Kind → digests read or written by this build (kept by :meth:`sweep`)."""
 
@@ -250,28 +259,46 @@ class BuildCache:
         """Whether entries are read and written."""
         return self.folder is not None
 
-    def _path(self, kind: str, key: str) -> Path:
-        return self.folder / kind / key[:2] / key
+    @property
+    def database(self) -> Path | None:
+        """The SQLite file the entries are in."""
+        return None if self.folder is None else self.folder / DATABASE
+
+    def _connect(self) -> sqlite3.Connection | None:
+        """The open database (opened, and made or remade, on first use); None if impossible."""
+        if self._db is None and self.folder is not None:
+            for attempt in range(2):
+                try:
+                    self.folder.mkdir(parents=True, exist_ok=True)
+                    self._db = _open(self.database)
+                    break
+                except (OSError, sqlite3.Error):
+                    self._db = None
+                    if attempt == 0:  # unreadable (damaged, not a database): start afresh
+                        for suffix in ("", "-wal", "-shm", "-journal"):
+                            try:
+                                Path(f"{self.database}{suffix}").unlink(missing_ok=True)
+                            except OSError:  # the folder is not one (a file in its place)
+                                break
+            if self._db is None:
+                self.folder = None  # a cache that cannot be used is skipped
+        return self._db
 
     def get(self, kind: str, key: str) -> Any | None:
         """The value stored under ``key`` (64 hex digits), or ``None`` if there is none or it
         cannot be trusted (the entry is then removed)."""
-        if self.folder is None:
-            return None
-        path = self._path(kind, key)
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            self.misses += 1
-            return None
-        value = _decode(raw)
-        if value is _BAD:
-            path.unlink(missing_ok=True)
-            self.misses += 1
-            return None
-        self._used.setdefault(kind, set()).add(key)
-        self.hits += 1
-        return value
+        with self._lock:
+            row = self._run("SELECT value FROM entries WHERE kind = ? AND key = ?", (kind, key), fetch=True)
+            value = _BAD if not row else _decode(bytes(row[0]))
+            if value is _BAD:
+                if row:
+                    self._run("DELETE FROM entries WHERE kind = ? AND key = ?", (kind, key))
+                self.misses += 1
+                self.missed[kind] = self.missed.get(kind, 0) + 1
+                return None
+            self._used.setdefault(kind, set()).add(key)
+            self.hits += 1
+            return value
 
     def put(self, kind: str, key: str, value: Any) -> None:
         """Store ``value`` (anything :mod:`pickle` takes, made of allowed types) under ``key``.
@@ -280,18 +307,51 @@ class BuildCache:
         if self.folder is None:
             return
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        path = self._path(kind, key)
-        temporary = path.parent / f".tmp-{os.getpid()}-{threading.get_ident()}-{key[:16]}"
+        entry = FORMAT + hashlib.sha256(data).digest() + data
+        with self._lock:
+            sql = "INSERT OR REPLACE INTO entries (kind, key, value, used) VALUES (?, ?, ?, ?)"
+            if self._run(sql, (kind, key, entry, time.time())) is not None:
+                self._used.setdefault(kind, set()).add(key)
+                self._pending += 1
+                if self._pending >= COMMIT_EVERY:  # a killed build keeps what it made
+                    self._commit()
+
+    def _run(self, sql: str, args: tuple = (), fetch: bool = False):
+        """One statement (the lock held); None (and the cache off) if the database fails."""
+        db = self._connect()
+        if db is None:
+            return None
         try:
-            if path.parent not in self._folders:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._folders.add(path.parent)
-            with open(temporary, "wb") as out:
-                out.write(FORMAT + hashlib.sha256(data).digest() + data)
-            os.replace(temporary, path)
-        except OSError:
-            return
-        self._used.setdefault(kind, set()).add(key)
+            cursor = db.execute(sql, args)
+            return cursor.fetchone() if fetch else cursor
+        except sqlite3.Error:
+            self._drop()
+            return None
+
+    def _commit(self) -> None:
+        if self._db is not None:
+            try:
+                self._db.commit()
+            except sqlite3.Error:
+                self._drop()
+        self._pending = 0
+
+    def _drop(self) -> None:
+        """Stop using a database that failed mid-build (full disk, damaged): later lookups miss."""
+        try:
+            if self._db is not None:
+                self._db.close()
+        except sqlite3.Error:
+            pass
+        self._db, self.folder = None, None
+
+    def close(self) -> None:
+        """Commit and close (safe to call twice; the cache opens again on next use)."""
+        with self._lock:
+            self._commit()
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
     def memo(self, kind: str, key: str, make: Callable[[], Any]) -> Any:
         """The value under ``key``, made with ``make()`` and stored if missing."""
@@ -302,39 +362,72 @@ class BuildCache:
         return value
 
     def sweep(self, now: float | None = None, keep_seconds: float = KEEP_SECONDS) -> int:
-        """Remove entries this build did not use: in every kind, those last written more than
-        ``keep_seconds`` ago, and the oldest others while the kind holds more than twice what
-        this build used (plus a tenth, at least 2): the cache stays within about two builds'
-        worth, so switching between two branches keeps both. Folders the cache does not key
-        itself (Jinja's bytecode) only age out. Call it only after a whole build (one that
-        used every entry it needs). Returns how many entries were removed."""
-        if self.folder is None:
-            return 0
+        """Note this build's use of its entries, then remove, in every kind, the entries last
+        used more than ``keep_seconds`` ago, and the least recently used others while the kind
+        holds more than twice what this build used (plus a tenth, at least 2): the cache stays
+        within about two builds' worth, so switching between two branches keeps both. A kind
+        this build used nothing of (a whole plan taken from the cache needs no part of it) only
+        ages. Call it
+        only after a whole build (one that used every entry it needs); it commits. Returns how
+        many entries were removed."""
         now = time.time() if now is None else now
-        removed = 0
-        for kind in _scandir(self.folder):
-            if not kind.is_dir():
-                continue
-            used = self._used.get(kind.name, set())
-            entries = [e for d in _scandir(Path(kind.path)) for e in (_scandir(Path(d.path)) if d.is_dir() else [d])]
-            unused = sorted((_mtime(e), e.path) for e in entries if e.name not in used)
-            room = 2 * len(used) + max(2, len(used) // 10) if used else len(entries)
-            excess = len(entries) - room
-            for i, (mtime, path) in enumerate(unused):
-                if i < excess or now - mtime > keep_seconds:
-                    try:
-                        os.unlink(path)
-                        removed += 1
-                    except OSError:
-                        continue
+        with self._lock:
+            if self._connect() is None:
+                return 0
+            used = [(now, kind, key) for kind, keys in self._used.items() for key in keys]
+            removed = 0
+            try:
+                self._db.executemany("UPDATE entries SET used = ? WHERE kind = ? AND key = ?", used)
+                removed += self._db.execute("DELETE FROM entries WHERE used < ?", (now - keep_seconds,)).rowcount
+                kinds = self._db.execute("SELECT kind, COUNT(*) FROM entries GROUP BY kind").fetchall()
+                for kind, count in kinds:
+                    kept = len(self._used.get(kind, ()))
+                    excess = count - (2 * kept + max(2, kept // 10))
+                    if kept and excess > 0:  # a kind this build did not need is left to age
+                        removed += self._db.execute(
+                            "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE kind = ? "
+                            "AND used < ? ORDER BY used LIMIT ?)",
+                            (kind, now, excess),
+                        ).rowcount
+            except sqlite3.Error:
+                self._drop()
+                return removed
+            self._commit()
+            folder = self.folder
+        if folder is not None:
+            _age_out(folder / "jinja", now - keep_seconds)
         return removed
 
 
-def _mtime(entry: os.DirEntry) -> float:
-    try:
-        return entry.stat().st_mtime
-    except OSError:
-        return 0.0
+DATABASE = "entries.sqlite"
+"""The cache's database file in its folder."""
+
+COMMIT_EVERY = 500
+"""Entries written between commits (a commit costs a write of the database's journal)."""
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """The database at ``path``, made if missing; raises ``sqlite3.Error`` if it is not one."""
+    db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level="DEFERRED")
+    # The cache is disposable and every entry checks itself: no fsync per commit.
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS entries (kind TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, "
+        "used REAL NOT NULL, PRIMARY KEY (kind, key))"
+    )
+    db.execute("SELECT COUNT(*) FROM entries WHERE kind = ''").fetchone()  # fails on a damaged file
+    return db
+
+
+def _age_out(folder: Path, before: float) -> None:
+    """Remove files in ``folder`` last written before ``before`` (Unix time)."""
+    for entry in _scandir(folder):
+        try:
+            if entry.is_file() and entry.stat().st_mtime < before:
+                os.unlink(entry.path)
+        except OSError:
+            continue
 
 
 _BAD = object()

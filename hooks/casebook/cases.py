@@ -55,6 +55,11 @@ class Case:
     organisations: tuple = ()
     meta: dict = field(default_factory=dict, compare=False)
 
+    def cache_key(self) -> tuple:
+        """What the case says, as plain data for the build cache's keys (``meta``, the lines
+        of its fields for messages, is left out: no page or file shows it)."""
+        return (self.id, self.path, self.record(), self.body)
+
     @property
     def url(self) -> str:
         """The case's path on the site, relative to the site root."""

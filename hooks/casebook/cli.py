@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"Created {path.relative_to(Path(args.root)).as_posix()}. Fill in every TODO, then run: make check")
         return 0
-    library = load_library(Path(args.root), cache=BuildCache.for_library(Path(args.root)))
+    cache = BuildCache.for_library(Path(args.root))
+    library = load_library(Path(args.root), cache=cache)
+    cache.close()
     if library.problems:
         print(format_report(library.problems), file=sys.stderr)
         if args.github:

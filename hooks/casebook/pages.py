@@ -72,6 +72,9 @@ class PageSpec:
     """Breadcrumb trail above the title: ``[{"label", "url"}]`` (the page itself excluded)."""
     hide: tuple = ("navigation",)
     """Material's page parts to hide: the sidebar only repeats the tab, so generated pages drop it."""
+    key: str = ""
+    """A digest of what the page's templates get (context, crumbs, template), made once when
+    the site is planned (:func:`build_site`), for the build cache's page keys."""
 
 
 @dataclass
@@ -156,7 +159,7 @@ def build_site(
     for cid, case in cases.items():
         views[cid], terms[cid] = cache.memo(
             PLAN_KIND,
-            digest(code_digest(), "view", case, vocabulary),
+            data_digest([code_digest(), "view", case, vocabulary]),
             lambda case=case: (case_view(case, taxonomy), case_search_terms(case, taxonomy)),
         )
     by_title = [views[c.id] for c in sorted(cases.values(), key=collation.title_key)]
@@ -373,7 +376,7 @@ def build_site(
     for cid, case in cases.items():
         dates = (history.added.get(case.path), history.changed.get(case.path))
         related, cite, jsonld = cache.memo(
-            PLAN_KIND, digest(around, case, dates, views[cid]), lambda cid=cid: extras(cid)
+            PLAN_KIND, data_digest([around, case, dates, views[cid]]), lambda cid=cid: extras(cid)
         )
         pages[f"cases/{cid}.md"] = PageSpec(
             f"cases/{cid}.md",
@@ -436,4 +439,6 @@ def build_site(
         description="Cases added, updated or corrected, and removed, newest first, with an Atom feed.",
     )
 
+    for spec in pages.values():  # once here, kept with the plan: a build from the cache needs no digest
+        spec.key = data_digest([spec.context, spec.crumbs, spec.template])
     return Site(pages, files, dataset["version"])
