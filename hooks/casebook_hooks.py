@@ -35,6 +35,7 @@ import os
 from pathlib import Path
 
 from casebook_incremental import PageCache
+from casebook_options import CasebookOptions, read_options
 from markupsafe import Markup, escape
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File
@@ -47,7 +48,7 @@ from casebook.docs import CONTRIBUTING
 from casebook.indexes import git_history
 from casebook.markdown_reading import MarkdownReading
 from casebook.pages import Settings, build_site
-from casebook.search import SHARD_SIZE, SearchIndexer, SearchIndexError, bundle_of, bundle_paths
+from casebook.search import SearchIndexer, SearchIndexError, bundle_of, bundle_paths
 from casebook.translit import browser_table_js, heading_id
 
 log = logging.getLogger("mkdocs.hooks.casebook")
@@ -75,10 +76,10 @@ def on_config(config):
     on_build_error(None)  # what a previous build of `mkdocs serve` that failed half-way left running
     _state.clear()
     root = Path(config.config_file_path).resolve().parent
-    extra = (config.extra or {}).get("casebook") or {}
+    options = _options(config)
     reading = MarkdownReading.from_mkdocs(config.markdown_extensions, config.mdx_configs)
     cache = BuildCache.for_library(root)
-    library = load_library(root, _collation_locale(config, extra), reading, cache)
+    library = load_library(root, _collation_locale(config, options), reading, cache)
     if library.problems:
         cache.close()  # the files read are kept for the next try
         for problem in library.problems:
@@ -93,7 +94,10 @@ def on_config(config):
         site_url=config.site_url or "",
         repo_url=config.repo_url or "",
         preview=bool(_serving and _serving[0]),
-        **{k: str(extra[k]) for k in ("branch", "publisher", "license", "license_url") if k in extra},
+        branch=options.branch,
+        publisher=options.publisher,
+        license=options.license,
+        license_url=options.license_url,
     )
     # Heading anchors transliterated ('Økonomi' → 'okonomi'), never emptied, in case pages and
     # in docs/ alike; the browser's search key reads the same table (assets/transliteration.js).
@@ -115,8 +119,7 @@ def on_config(config):
     guide = root / CONTRIBUTING
     planned = digest(library.digest, settings, history, repository, guide.read_bytes() if guide.is_file() else None)
     _state["site"] = cache.memo("site", planned, lambda: build_site(library, settings, history, repository, cache))
-    shard_size = int(extra.get("search_shard_size") or SHARD_SIZE)
-    bundles = bundle_paths(len(library.cases), shard_size)
+    bundles = bundle_paths(len(library.cases), options.search_shard_size)
     config.extra["casebook_search_bundles"] = bundles  # read by cb-search.html
     _state["bundles"] = len(bundles)
     _state["case_count"] = len(library.cases)
@@ -125,14 +128,27 @@ def on_config(config):
     return config
 
 
-def _collation_locale(config, extra: dict) -> str:
+def _options(config) -> CasebookOptions:
+    """``extra.casebook`` checked (:mod:`casebook_options`); every problem in it stops the build
+    here, all of them listed, before any case is read."""
+    extra = (config.extra or {}).get("casebook")
+    options, problems = read_options(extra, Path(config.config_file_path))
+    if problems:
+        for problem in problems:
+            log.error(str(problem))
+        raise Abort(f"Casebook: {format_report(problems).splitlines()[-1]} Fix mkdocs.yml and build again.")
+    return options
+
+
+def _collation_locale(config, options: CasebookOptions) -> str:
     """The locale titles, places and labels sort in: ``extra.casebook.collation``, else the
-    site's language (``theme.language``); an unknown one stops the build, saying so."""
-    locale = str(extra.get("collation") or config.theme.get("language") or DEFAULT_LOCALE)
+    site's language (``theme.language``), else English; a site language ICU does not know
+    stops the build, saying so."""
+    locale = options.collation or str(config.theme.get("language") or DEFAULT_LOCALE)
     if not known_locale(locale):
         raise Abort(
-            f"Casebook: mkdocs.yml: extra.casebook.collation: ICU has no collation for '{locale}'; "
-            "give a language code such as sv, da, nb or en."
+            f"Casebook: mkdocs.yml: theme.language: ICU has no collation for '{locale}'; set "
+            "extra.casebook.collation to a language code such as sv, da, nb or en."
         )
     return locale
 

@@ -1,0 +1,161 @@
+"""``extra.casebook`` in mkdocs.yml, declared and checked the way MkDocs and Material declare
+their own options (``mkdocs.config.config_options``): each option has a type and a default,
+and every problem (an unknown name, a wrong type) is reported at once, with its line in
+mkdocs.yml and what to write instead, before any case is read.
+
+Wiring used by casebook_hooks (MkDocs' option types are MkDocs'; the package stays free of them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+from casebook.collation import known_locale
+from casebook.problems import Problem, did_you_mean
+from casebook.search import SHARD_SIZE
+
+SECTION = ("extra", "casebook")
+"""Where the options live in mkdocs.yml."""
+
+
+class _Count(c.OptionallyRequired[int]):
+    """A whole number of at least 1 (``true`` is not one, though Python counts it as 1)."""
+
+    def run_validation(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise c.ValidationError(f"expected a whole number of 1 or more, not {_shown(value)}")
+        return value
+
+
+class _Text(c.OptionallyRequired[str]):
+    """One line of text (a number or a list is a mistake, not text)."""
+
+    def run_validation(self, value: object) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise c.ValidationError(f"expected a text, not {_shown(value)}")
+        return value.strip()
+
+
+class _Locale(c.OptionallyRequired[str]):
+    """An ICU locale with a collation (``sv``, ``da``, ``nb``, ``en``, ``de-CH``)."""
+
+    def run_validation(self, value: object) -> str:
+        if not isinstance(value, str) or not known_locale(value):
+            raise c.ValidationError(
+                f"ICU has no collation for {_shown(value)}; give a language code such as sv, da, nb or en"
+            )
+        return value
+
+
+class _Address(c.OptionallyRequired[str]):
+    """A web address (``https://`` or ``http://``)."""
+
+    def run_validation(self, value: object) -> str:
+        if not isinstance(value, str) or not value.startswith(("https://", "http://")) or " " in value.strip():
+            raise c.ValidationError(f"expected a web address starting with https://, not {_shown(value)}")
+        return value.strip()
+
+
+class CasebookOptions(base.Config):
+    """The options of ``extra.casebook``, each with its type and default."""
+
+    branch = _Text(default="main")
+    """The branch 'Edit this case' proposes changes against."""
+    publisher = _Text(default="Casebook contributors")
+    """Who publishes the library: the author in citations."""
+    license = _Text(default="CC BY 4.0")
+    """The licence of the case texts and data."""
+    license_url = _Address(default="https://creativecommons.org/licenses/by/4.0/")
+    """Where the licence is."""
+    search_shard_size = _Count(default=SHARD_SIZE)
+    """Cases per search bundle (bounds the indexer's memory, about 200 KB per case)."""
+    collation = c.Optional(_Locale())
+    """The ICU locale titles, places and keywords sort in; default: the site's language."""
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, str):
+        return f"'{value}'"
+    kind = {bool: "yes/no", int: "number", float: "number", list: "list", dict: "group of options"}
+    return f"a {kind.get(type(value), type(value).__name__)} ({value!r})" if value is not None else "nothing"
+
+
+def declared() -> dict:
+    """Each option's name and its ``config_options`` type, in declaration order."""
+    return {k: v for k, v in vars(CasebookOptions).items() if isinstance(v, c.BaseConfigOption)}
+
+
+def read_options(extra: object, config_file: Path | None) -> tuple[CasebookOptions | None, list[Problem]]:
+    """``extra.casebook`` (``extra``: its value in MkDocs' config, a dict or None) checked
+    against :class:`CasebookOptions`: the options and no problems, or None and every problem
+    as a :class:`casebook.problems.Problem` of mkdocs.yml with its line (the line of the
+    option, else of ``casebook:``, else 1) and its fix. Each option is checked on its own
+    (MkDocs' ``Config.validate`` stops at the first error), so all are reported at once."""
+    lines = option_lines(config_file)
+    at = lambda name=None: lines.get((name,), lines.get((), 1))  # noqa: E731
+    extra = {} if extra is None else extra
+    if not isinstance(extra, dict):
+        fix = "write the options indented below it, one per line as name: value"
+        return None, [Problem("mkdocs.yml", at(), "extra.casebook", f"expected options, not {_shown(extra)}", fix)]
+    options, problems = declared(), []
+    for name, option in options.items():
+        try:
+            option.validate(extra.get(name))
+        except c.ValidationError as error:
+            problems.append(Problem("mkdocs.yml", at(name), f"extra.casebook.{name}", str(error), _fix(name)))
+    for name in extra:
+        if name not in options:
+            hint = did_you_mean(str(name), list(options))
+            fix = (hint + " " if hint else "") + "the options are: " + ", ".join(options)
+            problems.append(Problem("mkdocs.yml", at(str(name)), f"extra.casebook.{name}", "is no option", fix))
+    if problems:
+        return None, sorted(problems)
+    typed = CasebookOptions(config_file_path=str(config_file) if config_file else None)
+    typed.load_dict(extra)
+    typed.validate()  # the values passed above: this only fills in the defaults
+    return typed, []
+
+
+def defaults() -> dict:
+    """Every option's default value, by name."""
+    options = CasebookOptions()
+    options.load_dict({})
+    options.validate()
+    return dict(options)
+
+
+def _fix(name: str) -> str:
+    default = defaults().get(name)
+    shown = "the site's language" if default is None else default
+    return f"correct the value, or delete the line to use the default ({shown})"
+
+
+def option_lines(config_file: Path | None) -> dict:
+    """``{(): line of casebook:, (name,): line of each option}`` in ``config_file`` (1-based),
+    from YAML's node tree (tags such as ``!!python/name:`` and ``!ENV`` are not resolved);
+    empty when the file cannot be read."""
+    try:
+        root = yaml.compose(Path(config_file).read_text("utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, TypeError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    node, lines = root, {}
+    for key in SECTION:
+        node = _child(node, key)
+        if node is None:
+            return lines
+        lines[()] = node[0].start_mark.line + 1
+        node = node[1]
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            lines[(str(key_node.value),)] = key_node.start_mark.line + 1
+    return lines
+
+
+def _child(node, key: str):
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next(((k, v) for k, v in node.value if getattr(k, "value", None) == key), None)
