@@ -149,7 +149,8 @@ def test_data_page_codebook_and_links(built):
     from urllib.parse import urljoin
 
     hrefs = {urljoin("/data/", a["href"]) for a in page.select("a[download]")}
-    names = ("cases.csv", "cases.xlsx", "cases.json", "keywords.json", "keywords.ttl")
+    names = ("cases.csv", "cases.xlsx", "cases.json", "keywords.json", "keywords.ttl", "keywords.csv")
+    names += ("case-keywords.csv", "datapackage.json", "dcat.jsonld")
     assert hrefs == {f"/data/{name}" for name in names}
     assert "CC BY 4.0" in page.select_one("#licence + p").get_text()
     assert page.select_one("#cb-cite-dataset").get_text().startswith("Casebook contributors (")

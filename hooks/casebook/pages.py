@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
-from . import changelog, charts, exports, facets
+from . import changelog, charts, datapackage, exports, facets
 from .cache import BuildCache, code_digest, data_digest, digest
 from .docs import CONTRIBUTING, field_rows, refresh
 from .indexes import History, build_indexes, related_cases
@@ -198,6 +198,10 @@ def build_site(
                 library, settings.site_url, settings.site_name, dataset["version"]
             ),
             "data/search-terms.json": search_vocabulary(library),
+            "data/keywords.csv": datapackage.keywords_csv(library, settings.site_url),
+            "data/case-keywords.csv": datapackage.case_keywords_csv(library),
+            "data/datapackage.json": datapackage.datapackage(settings.site_url, dataset),
+            "data/dcat.jsonld": datapackage.dcat(settings.site_url, dataset),
         }
 
     # Home: counts, ways in, and the latest additions (git history, else by start year).
