@@ -18,6 +18,7 @@ import json
 from .exports import CSV_COLUMNS, CSV_LIST_SEPARATOR, absolute, column_descriptions, csv_cell
 from .library import Library
 from .translit import slug
+from .views import drop_none
 
 ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
 """A case or keyword id (as the checker requires)."""
@@ -157,7 +158,7 @@ def datapackage(site_url: str, dataset: dict) -> str:
             _resource("case-keywords", "case-keywords.csv", "Keywords of each case", _links_schema()),
         ],
     }
-    return json.dumps(_without_none(package), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(drop_none(package), ensure_ascii=False, indent=2) + "\n"
 
 
 DISTRIBUTIONS = (
@@ -206,15 +207,7 @@ def dcat(site_url: str, dataset: dict) -> str:
             for name, media, title in DISTRIBUTIONS
         ],
     }
-    return json.dumps(_without_none(described), ensure_ascii=False, indent=2) + "\n"
-
-
-def _without_none(value):
-    if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_none(v) for v in value]
-    return value
+    return json.dumps(drop_none(described), ensure_ascii=False, indent=2) + "\n"
 
 
 __all__ = ["CSV_COLUMNS", "case_keywords_csv", "datapackage", "dcat", "keywords_csv"]

@@ -184,16 +184,18 @@ def json_ld(
             for s in case.sources
         ],
     }
-    text = json.dumps(_drop_none(data), ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    text = json.dumps(drop_none(data), ensure_ascii=False, sort_keys=False, separators=(",", ":"))
     # Inside <script>, '<' could close the element; '&' and '>' are escaped for symmetry.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _drop_none(value):
+def drop_none(value):
+    """``value`` with every ``None`` entry of its dicts left out, at any depth (JSON-LD and
+    package descriptors leave an unknown out rather than write null)."""
     if isinstance(value, dict):
-        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+        return {k: drop_none(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_drop_none(v) for v in value]
+        return [drop_none(v) for v in value]
     return value
 
 
