@@ -234,7 +234,6 @@ def on_page_content(html, page, config, files):
             terms = spec.context.get("search_terms")
             return _state["templates"]["search-doc"].render(head=head, sources=sources, content=html, terms=terms)
 
-        _state["cache"].context_key(page, spec)  # before the page's own data is added
         document = _state["site"].publish(
             _state["cache"].document(page, spec, _state["templates_env"], SEARCH_DOCUMENT, make)
         )

@@ -87,8 +87,6 @@ class PageCache:
         self._known: dict = {}
         self._conversions: dict = {}
         """src_uri → the conversion key of the page (the page key uses it for the content)."""
-        self._contexts: dict = {}
-        """src_uri → :meth:`context_key` (a planned page's data, digested once)."""
         self._pending: dict = {}
         """src_uri → the page key of a page rendered in full (stored once written)."""
         self.rendered = 0
@@ -193,15 +191,8 @@ class PageCache:
             key.add(None if other is None else (str(other.title), getattr(other, "url", None)))
         key.add(context.get("base_url"))
         if spec is not None:
-            key.add(self.context_key(page, spec))
+            key.add(spec.key)  # the page's data, digested once when the site was planned
         return key.hexdigest()
-
-    def context_key(self, page, spec) -> str:
-        """The digest of the data a planned page's templates get (computed once per page)."""
-        key = spec.key or self._contexts.get(page.file.src_uri)
-        if not key:
-            key = self._contexts[page.file.src_uri] = data_digest([spec.context, spec.crumbs, spec.template])
-        return key
 
     def document(self, page, spec, env: jinja2.Environment, templates: tuple, make) -> str:
         """A case's search document: from the cache if its content, its data and the templates
@@ -210,7 +201,7 @@ class PageCache:
             return make()
         content = self._conversions.get(page.file.src_uri) or digest(page.content)
         sources = [self._template(env, name) for name in templates]
-        key = digest(self._config, content, self.context_key(page, spec), sources, page.url)
+        key = digest(self._config, content, spec.key, sources, page.url)
         return self.cache.memo(DOCUMENT, key, make)
 
     def render_from_cache(self, page, context: dict, env: jinja2.Environment, spec) -> None:
@@ -361,4 +352,4 @@ def _prefix(expr) -> str:
     return expr.value if isinstance(expr, nodes.Const) and isinstance(expr.value, str) else ""
 
 
-__all__ = ["CACHED", "PageCache", "jinja2"]
+__all__ = ["CACHED", "PageCache", "config_digest"]
