@@ -44,6 +44,7 @@ from casebook import format_report, load_library
 from casebook.cache import BuildCache, digest
 from casebook.changelog import read_repository
 from casebook.collation import DEFAULT_LOCALE, known_locale
+from casebook.contract import Contract, load_contract
 from casebook.docs import CONTRIBUTING
 from casebook.indexes import git_history
 from casebook.markdown_reading import MarkdownReading
@@ -76,10 +77,10 @@ def on_config(config):
     on_build_error(None)  # what a previous build of `mkdocs serve` that failed half-way left running
     _state.clear()
     root = Path(config.config_file_path).resolve().parent
-    options = _options(config)
+    options, contract = _options(config, root)
     reading = MarkdownReading.from_mkdocs(config.markdown_extensions, config.mdx_configs)
     cache = BuildCache.for_library(root)
-    library = load_library(root, _collation_locale(config, options), reading, cache)
+    library = load_library(root, _collation_locale(config, options), reading, cache, contract)
     if library.problems:
         cache.close()  # the files read are kept for the next try
         for problem in library.problems:
@@ -128,16 +129,20 @@ def on_config(config):
     return config
 
 
-def _options(config) -> CasebookOptions:
-    """``extra.casebook`` checked (:mod:`casebook_options`); every problem in it stops the build
-    here, all of them listed, before any case is read."""
+def _options(config, root: Path) -> tuple[CasebookOptions, Contract]:
+    """``extra.casebook`` checked (:mod:`casebook_options`), and the library's contract it names
+    (:func:`casebook.contract.load_contract`); every problem in either stops the build here, all
+    of them listed, before any case is read."""
     extra = (config.extra or {}).get("casebook")
     options, problems = read_options(extra, Path(config.config_file_path))
+    contract, found = load_contract(root, options.contract if options else None)
+    problems = sorted([*problems, *found])
     if problems:
         for problem in problems:
             log.error(str(problem))
-        raise Abort(f"Casebook: {format_report(problems).splitlines()[-1]} Fix mkdocs.yml and build again.")
-    return options
+        where = " and ".join(sorted({p.path for p in problems}))
+        raise Abort(f"Casebook: {format_report(problems).splitlines()[-1]} Fix {where} and build again.")
+    return options, contract
 
 
 def _collation_locale(config, options: CasebookOptions) -> str:

@@ -75,6 +75,9 @@ class CasebookOptions(base.Config):
     """Cases per search bundle (bounds the indexer's memory, about 200 KB per case)."""
     collation = c.Optional(_Locale())
     """The ICU locale titles, places and keywords sort in; default: the site's language."""
+    contract = c.Optional(_Text())
+    """The library's contract (its sections and own fields), relative to mkdocs.yml; default:
+    ``contract.yml`` if there is one, else Casebook's default contract (:mod:`casebook.contract`)."""
 
 
 def _shown(value: object) -> str:
@@ -130,7 +133,7 @@ def defaults() -> dict:
 
 def _fix(name: str) -> str:
     default = defaults().get(name)
-    shown = "the site's language" if default is None else default
+    shown = {"collation": "the site's language", "contract": "contract.yml"}.get(name) if default is None else default
     return f"correct the value, or delete the line to use the default ({shown})"
 
 

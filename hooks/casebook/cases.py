@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import i18n, schema
 from .body import TODO, check_body
+from .contract import Contract, default_contract
 from .pasted import lookalikes, ordinary
 from .problems import Problems
 from .source import read_text, split_front_matter
@@ -53,6 +54,9 @@ class Case:
     title_en: str | None = None
     neighbourhoods: tuple = ()
     organisations: tuple = ()
+    extra: tuple = ()
+    """The library's own fields (:attr:`casebook.contract.Contract.fields`), in the contract's
+    order, as ``(name, value)``: ``None`` when not given; a ``several-of`` value is a tuple."""
     meta: dict = field(default_factory=dict, compare=False)
 
     def cache_key(self) -> tuple:
@@ -85,7 +89,12 @@ class Case:
             "organisations": list(self.organisations),
             "keywords": list(self.keywords),
             "sources": [{k: v for k, v in vars(s).items() if v is not None} for s in self.sources],
+            **{name: list(v) if isinstance(v, tuple) else v for name, v in self.extra},
         }
+
+    def value(self, name: str):
+        """The value of one of the library's own fields (``None`` when not given)."""
+        return next((v for n, v in self.extra if n == name), None)
 
 
 def slugify(name: str) -> str:
@@ -121,9 +130,8 @@ def is_todo(value) -> bool:
     return isinstance(value, str) and value.strip().startswith(TODO)
 
 
-def _report_todos(doc, problems: Problems) -> frozenset:
-    """Report every placeholder left from the scaffold; returns their paths."""
-    root = schema.load_schema()
+def _report_todos(doc, problems: Problems, root: dict) -> frozenset:
+    """Report every placeholder left from the scaffold; returns their paths. ``root``: the case schema."""
     found = []
 
     def walk(value, path):
@@ -254,11 +262,13 @@ class CaseReading:
     todos: frozenset = frozenset()
 
 
-def read_case(root: Path, path: Path, reading=None) -> CaseReading:
+def read_case(root: Path, path: Path, reading=None, contract: Contract | None = None) -> CaseReading:
     """Read and check one case file as far as its text alone allows: the id, the encoding,
     pasted look-alikes, the YAML, the body's outline (``reading``: the site's Markdown,
-    :class:`casebook.markdown_reading.MarkdownReading`) and the schema. :func:`load_case`
+    :class:`casebook.markdown_reading.MarkdownReading`) and the schema, both as the library's
+    ``contract`` says (default: :func:`casebook.contract.default_contract`). :func:`load_case`
     finishes it against the taxonomy."""
+    contract = contract or default_contract()
     rel = path.relative_to(root).as_posix()
     problems = Problems(rel)
     check_id(rel, path.stem, problems)
@@ -274,7 +284,7 @@ def read_case(root: Path, path: Path, reading=None) -> CaseReading:
     for err in doc.errors:
         problems.add(err.line, err.field, err.message, err.fix)
     end_line = parts.body_line + parts.body.count("\n")
-    check_body(parts.body, parts.body_line, problems, end_line, reading)
+    check_body(parts.body, parts.body_line, problems, end_line, reading, contract)
     if doc.errors:
         return CaseReading(rel, problems.items)
     if not isinstance(doc.data, dict):
@@ -287,18 +297,25 @@ def read_case(root: Path, path: Path, reading=None) -> CaseReading:
         )
         return CaseReading(rel, problems.items)
     doc.lines.setdefault((), parts.front_line)
-    todos = _report_todos(doc, problems)
-    schema.validate(doc, problems, skip=todos)
+    todos = _report_todos(doc, problems, contract.case_schema)
+    schema.validate(doc, problems, contract.case_schema, skip=todos)
     return CaseReading(rel, problems.items, doc, parts.body, todos)
 
 
 def load_case(
-    root: Path, path: Path, taxonomy: Taxonomy | None, reading=None, read: CaseReading | None = None
+    root: Path,
+    path: Path,
+    taxonomy: Taxonomy | None,
+    reading=None,
+    read: CaseReading | None = None,
+    contract: Contract | None = None,
 ) -> tuple[Case | None, list]:
     """Read and check one case file. Returns the case (``None`` if invalid) and its problems.
     ``reading``: the site's Markdown reading (:class:`casebook.markdown_reading.MarkdownReading`),
-    which decides which lines are headings; ``read``: the file's :func:`read_case`, if already made."""
-    read = read if read is not None else read_case(root, path, reading)
+    which decides which lines are headings; ``read``: the file's :func:`read_case`, if already
+    made; ``contract``: the library's (default: :func:`casebook.contract.default_contract`)."""
+    contract = contract or default_contract()
+    read = read if read is not None else read_case(root, path, reading, contract)
     problems = Problems(read.rel, list(read.problems))
     doc = read.doc
     if doc is None:
@@ -332,6 +349,16 @@ def load_case(
             for s in data["sources"]
         ),
         body=read.body,
+        extra=tuple((f.name, _own_value(data.get(f.name))) for f in contract.fields),
         meta={"lines": {k: v for k, v in doc.lines.items() if k[:1] == ("sources",) and len(k) > 1}},
     )
     return case, problems.items
+
+
+def _own_value(value):
+    """A checked value of one of the library's own fields, as :attr:`Case.extra` keeps it."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, list):
+        return tuple(value)
+    return value

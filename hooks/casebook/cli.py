@@ -10,7 +10,7 @@ from pathlib import Path
 from .cache import BuildCache
 from .docs import write_contributing
 from .library import load_library
-from .problems import format_report
+from .problems import ValidationFailed, format_report
 from .scaffold import new_case
 
 
@@ -33,7 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     docs.add_argument("--root", default=".", help="the library folder (default: current folder)")
     args = parser.parse_args(argv)
     if args.command == "docs":
-        changed = write_contributing(Path(args.root))
+        try:
+            changed = write_contributing(Path(args.root))
+        except ValidationFailed as exc:
+            print(format_report(exc.problems), file=sys.stderr)
+            return 1
         print("CONTRIBUTING.md updated." if changed else "CONTRIBUTING.md is up to date.")
         return 0
     if args.command == "new":
@@ -42,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as exc:
             print(f"casebook new: {exc}", file=sys.stderr)
             return 2
+        except ValidationFailed as exc:
+            print(format_report(exc.problems), file=sys.stderr)
+            return 1
         print(f"Created {path.relative_to(Path(args.root)).as_posix()}. Fill in every TODO, then run: make check")
         return 0
     cache = BuildCache.for_library(Path(args.root))

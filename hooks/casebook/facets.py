@@ -1,6 +1,6 @@
 """The explorer's facets: the data it loads, and the reference semantics of its filters.
 
-The browser code (``docs/assets/explore.js``) implements :func:`matches`,
+The browser code (``overrides/assets/explore.js``) implements :func:`matches`,
 :func:`counts` and :func:`why` on this data; the tests check it against these
 functions.
 

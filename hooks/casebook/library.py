@@ -8,6 +8,7 @@ from pathlib import Path
 from .cache import BuildCache, code_digest, digest, file_digest
 from .cases import Case, CaseReading, load_case, read_case, slugify
 from .collation import DEFAULT_LOCALE, Collation
+from .contract import Contract, default_contract, load_contract, named_in
 from .markdown_reading import MarkdownReading
 from .pool import pool_map
 from .problems import Problem, Problems
@@ -29,6 +30,8 @@ class Library:
     """Every :class:`Problem`, sorted by file and line."""
     collation: Collation = field(default_factory=Collation)
     """How titles, places and labels sort (the library's locale)."""
+    contract: Contract = field(default_factory=default_contract)
+    """The library's sections and own fields (:mod:`casebook.contract`)."""
     digest: str = ""
     """A digest of everything the library was loaded from (every case file's bytes, the taxonomy,
     the locale, the Markdown reading, the code): two libraries with one digest are the same."""
@@ -113,28 +116,37 @@ def load_library(
     locale: str = DEFAULT_LOCALE,
     reading: MarkdownReading | None = None,
     cache: BuildCache | None = None,
+    contract: Contract | None = None,
 ) -> Library:
     """Load and check the taxonomy and all cases under ``root``; ``locale`` sorts them
     (:class:`casebook.collation.Collation`); ``reading`` is the site's Markdown (by default,
     as ``root/mkdocs.yml`` configures it), which decides what is a heading. ``cache``: each
     file's :func:`casebook.cases.read_case` is kept by the digest of its bytes, the reading
     and the code; the ones not found are read in a process pool when that pays
-    (:func:`casebook.pool.pool_map`)."""
+    (:func:`casebook.pool.pool_map`). ``contract``: the library's sections and fields (by
+    default read from ``root``'s :data:`casebook.contract.CONTRACT_PATH`; a contract with
+    problems stops here, with them, before any case is read)."""
     root = Path(root)
+    problems: list = []
+    if contract is None:
+        contract, problems = load_contract(root, named_in(root / "mkdocs.yml"))
     reading = reading or MarkdownReading.from_file(root / "mkdocs.yml")
-    taxonomy, problems = load_taxonomy(root)
-    library = Library(root=root, taxonomy=taxonomy, collation=Collation(locale))
-    problems = list(problems)
+    taxonomy, found = load_taxonomy(root)
+    library = Library(root=root, taxonomy=taxonomy, collation=Collation(locale), contract=contract)
+    if problems:
+        library.problems = sorted(problems)
+        return library
+    problems = list(found)
     cases = {}
     paths = case_files(root, problems)
-    keys, reads = read_cases(root, paths, reading, cache or BuildCache(None))
+    keys, reads = read_cases(root, paths, reading, cache or BuildCache(None), contract)
     try:
         vocabulary = file_digest(root / TAXONOMY_PATH)
     except OSError:
         vocabulary = None
     library.digest = digest(keys, vocabulary, locale)
     for path, read in zip(paths, reads, strict=True):
-        case, found = load_case(root, path, taxonomy, reading, read)
+        case, found = load_case(root, path, taxonomy, reading, read, contract)
         problems.extend(found)
         if case is not None:
             cases[case.id] = case
@@ -149,13 +161,14 @@ READ_KIND = "case-read"
 
 
 def read_cases(
-    root: Path, paths: list[Path], reading: MarkdownReading, cache: BuildCache
+    root: Path, paths: list[Path], reading: MarkdownReading, cache: BuildCache, contract: Contract | None = None
 ) -> tuple[list, list[CaseReading]]:
     """:func:`casebook.cases.read_case` of each path, in order: from the cache where the file's
-    bytes, its path, the reading and the code are the same, else read (in a pool when many).
-    Returns each file's key (the digest of those; ``None`` for a file that cannot be read) and
-    its reading."""
-    base = digest(code_digest(), reading)
+    bytes, its path, the reading, the contract and the code are the same, else read (in a pool
+    when many). Returns each file's key (the digest of those; ``None`` for a file that cannot
+    be read) and its reading."""
+    contract = contract or default_contract()
+    base = digest(code_digest(), reading, contract.cache_key())
     keys = []
     for path in paths:
         try:
@@ -164,7 +177,7 @@ def read_cases(
             keys.append(None)  # read_case reports it
     found = [cache.get(READ_KIND, key) if key else None for key in keys]
     missing = [i for i, read in enumerate(found) if not isinstance(read, CaseReading)]
-    made = pool_map(_read_one, [(root, paths[i], reading) for i in missing])
+    made = pool_map(_read_one, [(root, paths[i], reading, contract) for i in missing])
     for i, read in zip(missing, made, strict=True):
         found[i] = read
         if keys[i]:

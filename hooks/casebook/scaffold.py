@@ -1,4 +1,4 @@
-"""A new case file, generated from the schema and the section guidance.
+"""A new case file, generated from the library's contract: its schema and its sections' guidance.
 
 Every field and section is there with a comment saying what it needs, and a
 ``TODO`` placeholder the check refuses, so an unfinished case cannot be
@@ -10,10 +10,12 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from .body import GUIDANCE, SECTIONS, TODO
+from .body import TODO
 from .cases import ID_PATTERN, RESERVED_IDS, slugify
+from .contract import Contract, default_contract, load_contract, named_in
 from .library import CASES_DIR
-from .schema import _resolve, load_schema
+from .problems import ValidationFailed
+from .schema import _resolve
 
 
 def _comment(text: str, indent: str) -> list[str]:
@@ -42,28 +44,31 @@ def _fields(schema: dict, root: dict, indent: str, first_prefix: str | None = No
                 lines += _fields(items, root, indent + "    ", first_prefix=indent + "  - ")
             else:
                 lines += [f"{indent}  - {TODO}"] * max(1, sub.get("minItems", 1))
+        elif sub.get("type") == "boolean":
+            lines += _comment(f"{TODO}: write true or false.", indent)
+            lines.append(f"{lead}{key}: {TODO}")
         else:
             lines.append(f"{lead}{key}: {TODO}")
     return lines
 
 
-def scaffold_text() -> str:
-    """The text of a new case file."""
-    root = load_schema()
+def scaffold_text(contract: Contract | None = None) -> str:
+    """The text of a new case file for the library's ``contract`` (default:
+    :func:`casebook.contract.default_contract`): every field of its case schema and every
+    section, each with its guidance and a ``TODO`` the check refuses."""
+    contract = contract or default_contract()
+    root = contract.case_schema
     front = _fields(_resolve(root, root), root, "")
     body = [f"{TODO}: Optional lead: one or two sentences saying what the programme is, or delete this line.", ""]
-    for name in SECTIONS:
-        body += [
-            f"## {name}",
-            "",
-            f"{TODO}: {GUIDANCE[name]} If the sources say nothing, write: Not reported in the sources.",
-            "",
-        ]
+    for section in contract.sections:
+        silent = f" If the sources say nothing, write: {contract.not_reported}" if section.not_reported else ""
+        body += [f"## {section.name}", "", f"{TODO}: {section.guidance}{silent}", ""]
     return "---\n" + "\n".join(front) + "\n---\n\n" + "\n".join(body)
 
 
 def new_case(root: Path, case_id: str) -> Path:
-    """Create ``cases/<case_id>.md`` from the scaffold; refuses a bad or taken id."""
+    """Create ``cases/<case_id>.md`` from the scaffold of the library's contract; refuses a bad
+    or taken id (``ValueError``) and a contract with problems (:class:`casebook.problems.ValidationFailed`)."""
     if not case_id or not ID_PATTERN.match(case_id) or case_id in RESERVED_IDS:
         raise ValueError(
             f"'{case_id}' is not a valid case id: use lower-case letters, digits and single hyphens, "
@@ -72,6 +77,9 @@ def new_case(root: Path, case_id: str) -> Path:
     path = Path(root) / CASES_DIR / f"{case_id}.md"
     if path.exists():
         raise ValueError(f"{CASES_DIR}/{case_id}.md already exists; choose another id or edit that file")
+    contract, problems = load_contract(Path(root), named_in(Path(root) / "mkdocs.yml"))
+    if problems:
+        raise ValidationFailed(problems)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(scaffold_text(), "utf-8")
+    path.write_text(scaffold_text(contract), "utf-8")
     return path

@@ -32,13 +32,31 @@ def load_schema(name: str = "case") -> dict:
     return json.loads(text)
 
 
+_TEXTS: dict = {}
+
+
+def _text(root: dict) -> str:
+    """A schema as canonical JSON: the key its compiled validators are kept by (made once
+    per schema object, which is kept alive here so that its ``id`` is not reused)."""
+    hit = _TEXTS.get(id(root))
+    if hit is None or hit[0] is not root:
+        hit = _TEXTS[id(root)] = (root, json.dumps(root, sort_keys=True, ensure_ascii=False))
+    return hit[1]
+
+
+def _root(name: str | dict) -> dict:
+    """The schema called ``name`` (shipped with the package), or ``name`` itself when it is a schema
+    (a library's case schema, :attr:`casebook.contract.Contract.case_schema`)."""
+    return name if isinstance(name, dict) else load_schema(name)
+
+
 @functools.cache
-def _validator(name: str) -> jsonschema.Draft202012Validator:
+def _validator(text: str) -> jsonschema.Draft202012Validator:
     """jsonschema's validator, which explains every violation: imported only when a value is wrong
     (it takes longer to import than a valid library of 100 cases takes to check)."""
     import jsonschema
 
-    schema = load_schema(name)
+    schema = json.loads(text)
     jsonschema.Draft202012Validator.check_schema(schema)  # a fork's edited schema is itself checked
     return jsonschema.Draft202012Validator(schema)
 
@@ -67,13 +85,15 @@ def schema_at(root: dict, path) -> dict:
     return schema
 
 
-def iter_fields(name: str = "case") -> Iterator[tuple[str, dict, bool]]:
-    """Every documented field as ``(dotted name, resolved schema, required)``.
+def iter_fields(name: str | dict = "case") -> Iterator[tuple[str, dict, bool]]:
+    """Every documented field as ``(dotted name, resolved schema, required)`` of the schema
+    ``name`` (a shipped schema's name, or a schema such as a library's
+    :attr:`casebook.contract.Contract.case_schema`).
 
     Drives the editor docs and the codebook, so they never disagree with
     validation.
     """
-    root = load_schema(name)
+    root = _root(name)
 
     def walk(schema: dict, prefix: str) -> Iterator[tuple[str, dict, bool]]:
         required = set(schema.get("required", []))
@@ -170,7 +190,16 @@ def _message(error: jsonschema.ValidationError, root: dict) -> tuple[str, str] |
             return f"'{value}' must be written in lower case", f"write {value.lower()}"
         return f"{describe(value)} is not in the expected form", ""
     if kind in ("minimum", "maximum"):
-        return f"the year {value} is outside the range 1800 to 2100", "check the year"
+        if error.schema.get("minimum") == 1800 and error.schema.get("maximum") == 2100:
+            return f"the year {value} is outside the range 1800 to 2100", "check the year"
+        side = "below the smallest" if kind == "minimum" else "above the largest"
+        return f"the number {value} is {side} value allowed, {expected}", "check the number and its unit"
+    if kind == "enum":
+        allowed = [str(v) for v in expected]
+        hint = did_you_mean(str(value), allowed) if isinstance(value, str) else ""
+        return f"{describe(value)} is not one of the values allowed: {', '.join(allowed)}", hint
+    if kind == "uniqueItems":
+        return "lists the same value twice", "remove the repeated entry"
     if kind in ("anyOf", "const"):
         if isinstance(value, str):
             date = _DATE.match(value)
@@ -187,13 +216,13 @@ def _message(error: jsonschema.ValidationError, root: dict) -> tuple[str, str] |
 
 
 @functools.cache
-def _fast_validator(name: str):
+def _fast_validator(text: str):
     """The schema compiled to Python by fastjsonschema: a quick yes/no for valid input.
 
     Only a "no" needs jsonschema's slower walk, which explains every violation.
     The schema uses nothing beyond draft-07, which fastjsonschema implements.
     """
-    root = load_schema(name)
+    root = json.loads(text)
 
     def inline(node):
         if isinstance(node, dict):
@@ -206,24 +235,24 @@ def _fast_validator(name: str):
     return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#", **inline(root)})
 
 
-def is_valid(data: Any, name: str = "case") -> bool:
-    """Whether ``data`` satisfies the schema (fast path)."""
+def is_valid(data: Any, name: str | dict = "case") -> bool:
+    """Whether ``data`` satisfies the schema ``name`` (a shipped schema's name, or a schema) (fast path)."""
     try:
-        _fast_validator(name)(data)
+        _fast_validator(_text(_root(name)))(data)
     except fastjsonschema.JsonSchemaException:
         return False
     return True
 
 
-def validate(doc: YamlDoc, problems: Problems, name: str = "case", skip: frozenset = frozenset()) -> None:
-    """Check ``doc.data`` against the schema, adding a problem per violation.
-
-    Values at the paths in ``skip`` (and below them) are not reported again.
+def validate(doc: YamlDoc, problems: Problems, name: str | dict = "case", skip: frozenset = frozenset()) -> None:
+    """Check ``doc.data`` against the schema ``name`` (a shipped schema's name, or a schema),
+    adding a problem per violation. Values at the paths in ``skip`` (and below them) are not
+    reported again.
     """
     if not skip and is_valid(doc.data, name):
         return
-    root = load_schema(name)
-    for error in sorted(_validator(name).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
+    root = _root(name)
+    for error in sorted(_validator(_text(root)).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
         path = tuple(error.absolute_path)
         if any(path[: len(s)] == s for s in skip):
             continue

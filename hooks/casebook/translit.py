@@ -69,7 +69,7 @@ def search_key(text: str) -> str:
     """The key search compares: NFC, lower case, each letter of the table by its first
     spelling, accents removed (NFD), then the digraphs ``aa ae oe ue`` by their first
     letter, so that every spelling of a word gets one key ('Malmö', 'Malmoe', 'Malmo' →
-    'malmo'). The same steps as ``fold`` in ``docs/assets/casebook.js``."""
+    'malmo'). The same steps as ``fold`` in ``overrides/assets/casebook.js``."""
     folded = _strip_marks(unicodedata.normalize("NFC", text).lower().translate(_first()))
     return _digraphs().sub(lambda m: m.group(0)[0], folded)
 
