@@ -15,6 +15,7 @@ import csv
 import io
 import json
 
+from .contract import Contract, Field, default_contract
 from .exports import CSV_COLUMNS, CSV_LIST_SEPARATOR, absolute, column_descriptions, csv_cell
 from .library import Library
 from .translit import slug
@@ -78,12 +79,49 @@ def case_keywords_csv(library: Library) -> str:
     return _table(("case", "keyword"), [(case.id, kid) for case in library.by_title() for kid in case.keywords])
 
 
-def _cases_schema() -> dict:
+def _cases_schema(contract: Contract) -> dict:
     fields = []
-    for name, description in column_descriptions():
+    for name, description in column_descriptions(contract):
+        own = contract.field(name)
+        if own is not None:
+            spec = own_field(own)
+            fields.append({"name": name, "type": spec["type"], "description": description, **spec})
+            continue
         kind, constraints = _TYPES.get(name, ("string", {}))
         fields.append({"name": name, "type": kind, "description": description, "constraints": constraints})
     return {"fields": fields, "primaryKey": ["id"], "missingValues": [""]}
+
+
+def _choices_pattern(f: Field) -> str:
+    """A regular expression for a several-of cell: allowed values joined with '; ' (values are
+    lower-case letters, digits and hyphens, so none needs escaping)."""
+    one = "(" + "|".join(c.value for c in f.values) + ")"
+    return f"^{one}({CSV_LIST_SEPARATOR}{one})*$"
+
+
+def own_field(f: Field) -> dict:
+    """The Table Schema ``type``, ``format``, ``trueValues``/``falseValues`` and ``constraints``
+    of the cases table's column for a library's own field ``f`` (as :func:`casebook.exports.row_values`
+    writes it): years as ``year``, integers as ``integer`` with the case schema's bounds, booleans
+    as ``true``/``false``, one-of as a string ``enum``, several-of as a string of allowed values
+    joined with '; ' (a ``pattern``), web addresses as ``uri``, text as ``string``."""
+    constraints: dict = {"required": True} if f.required else {}
+    out: dict = {"type": "string"}
+    if f.kind in ("year", "integer", "boolean"):
+        out["type"] = f.kind
+    if f.kind == "integer":
+        constraints["minimum"] = 0 if f.minimum is None else f.minimum
+        if f.maximum is not None:
+            constraints["maximum"] = f.maximum
+    elif f.kind == "boolean":
+        out.update(trueValues=["true"], falseValues=["false"])
+    elif f.kind == "one-of":
+        constraints["enum"] = [c.value for c in f.values]
+    elif f.kind == "several-of":
+        constraints["pattern"] = _choices_pattern(f)
+    elif f.kind == "url":
+        out["format"] = "uri"
+    return {**out, "constraints": constraints}
 
 
 def _keywords_schema() -> dict:
@@ -137,9 +175,11 @@ def _resource(name: str, path: str, title: str, schema: dict) -> dict:
     }
 
 
-def datapackage(site_url: str, dataset: dict) -> str:
+def datapackage(site_url: str, dataset: dict, contract: Contract | None = None) -> str:
     """``data/datapackage.json`` (paths relative to it); ``dataset``: the title, publisher,
-    licence, version and date the exports share (``casebook.pages``)."""
+    licence, version and date the exports share (``casebook.pages``); ``contract``: the
+    library's (default :func:`casebook.contract.default_contract`), whose own fields are
+    columns of the cases table (:func:`own_field`)."""
     package = {
         "profile": "tabular-data-package",
         "name": slug(dataset.get("title") or "casebook") or "casebook",
@@ -153,7 +193,7 @@ def datapackage(site_url: str, dataset: dict) -> str:
             {"name": dataset.get("license"), "path": dataset.get("license_url"), "title": dataset.get("license")}
         ],
         "resources": [
-            _resource("cases", "cases.csv", "Cases", _cases_schema()),
+            _resource("cases", "cases.csv", "Cases", _cases_schema(contract or default_contract())),
             _resource("keywords", "keywords.csv", "Keywords", _keywords_schema()),
             _resource("case-keywords", "case-keywords.csv", "Keywords of each case", _links_schema()),
         ],

@@ -14,6 +14,7 @@ import json
 import re
 
 from .cases import ONGOING, Case
+from .contract import Contract, Field, default_contract
 from .docs import field_rows
 from .library import Library
 from .schema import load_schema
@@ -40,7 +41,7 @@ CSV_COLUMNS = (
     "keywords",
     "sources",
 )
-"""The CSV's columns, in order."""
+"""The CSV's built-in columns, in order; a library's own fields follow them (:func:`columns`)."""
 
 SOURCE_KEYS = tuple(load_schema()["properties"]["sources"]["items"]["properties"])
 
@@ -69,20 +70,30 @@ def absolute(site_url: str, path: str) -> str:
     return (site_url.rstrip("/") + "/" + path) if site_url else "/" + path
 
 
-def case_record(case: Case, site_url: str) -> dict:
-    """One case for cases.json: every front-matter field under its own name, always present."""
+def columns(contract: Contract | None = None) -> tuple:
+    """The columns of cases.csv and cases.xlsx, in order: :data:`CSV_COLUMNS`, then the
+    ``contract``'s own fields (default: :func:`casebook.contract.default_contract`, none) in its order."""
+    return CSV_COLUMNS + tuple(f.name for f in (contract or default_contract()).fields)
+
+
+def case_record(case: Case, site_url: str, contract: Contract | None = None) -> dict:
+    """One case for cases.json: every front-matter field under its own name, always present; the
+    ``contract``'s own fields after the built-in ones, in its order (absent: ``null``, or ``[]``
+    for a several-of field, as for the built-in lists)."""
     record = case.record()
+    lists = {f.name for f in (contract or default_contract()).fields if f.kind == "several-of"}
     return {
         "id": case.id,
         "url": absolute(site_url, case.url),
         **record,
         "sources": [{key: source.get(key) for key in SOURCE_KEYS} for source in record["sources"]],
+        **{name: [] for name in lists if record.get(name) is None},
     }
 
 
 def cases_json(library: Library, site_url: str, meta: dict) -> str:
     """``data/cases.json``: ``{"cases": [...]}`` plus a few words on the dataset."""
-    cases = [case_record(c, site_url) for c in library.by_title()]
+    cases = [case_record(c, site_url, library.contract) for c in library.by_title()]
     return _dump({**meta, "count": len(cases), "cases": cases})
 
 
@@ -96,31 +107,37 @@ def csv_cell(value) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
-def row_values(case: Case, site_url: str) -> list:
-    """One case's values in :data:`CSV_COLUMNS` order, before formatting: text, a year (int),
-    a list of text, or ``None``. The CSV and the xlsx are both written from these."""
-    r = case_record(case, site_url)
+def row_values(case: Case, site_url: str, contract: Contract | None = None) -> list:
+    """One case's values in :func:`columns` order, before formatting: text, a whole number (a
+    year, an integer field), a list of text, or ``None``; a boolean field is ``"true"`` or
+    ``"false"``. The CSV and the xlsx are both written from these."""
+    contract = contract or default_contract()
+    r = case_record(case, site_url, contract)
     values = {
         **r,
         "period_start": r["period"]["start"],
         "period_end": r["period"]["end"],
         "sources": [s["title"] for s in r["sources"]],
     }
-    return [values[col] for col in CSV_COLUMNS]
+    for f in contract.fields:
+        if f.kind == "boolean" and values[f.name] is not None:
+            values[f.name] = "true" if values[f.name] else "false"
+    return [values[col] for col in columns(contract)]
 
 
-def csv_row(case: Case, site_url: str) -> list[str]:
-    """One case as CSV cells, in :data:`CSV_COLUMNS` order."""
-    return [csv_cell(value) for value in row_values(case, site_url)]
+def csv_row(case: Case, site_url: str, contract: Contract | None = None) -> list[str]:
+    """One case as CSV cells, in :func:`columns` order."""
+    return [csv_cell(value) for value in row_values(case, site_url, contract)]
 
 
 def cases_csv(library: Library, site_url: str) -> str:
-    """``data/cases.csv``: UTF-8 with a byte-order mark (spreadsheets need it), CRLF rows."""
+    """``data/cases.csv``: UTF-8 with a byte-order mark (spreadsheets need it), CRLF rows, the
+    columns of :func:`columns` for the library's contract."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(columns(library.contract))
     for case in library.by_title():
-        writer.writerow(csv_row(case, site_url))
+        writer.writerow(csv_row(case, site_url, library.contract))
     return "\ufeff" + out.getvalue()
 
 
@@ -146,18 +163,71 @@ COLUMN_NOTES = {
 from the schema, as in the data page's codebook)."""
 
 
-def column_descriptions() -> list[tuple[str, str]]:
-    """``[(column, one-line description)]`` for every column in :data:`CSV_COLUMNS` order: the
-    schema's description (:func:`casebook.docs.field_rows`), or :data:`COLUMN_NOTES`; list
-    columns say how their entries are joined."""
-    fields = {row["name"]: row for row in field_rows()}
+def column_descriptions(contract: Contract | None = None) -> list[tuple[str, str]]:
+    """``[(column, one-line description)]`` for every column in :func:`columns` order: the
+    schema's description (:func:`casebook.docs.field_rows`), or :data:`COLUMN_NOTES`, or for
+    the ``contract``'s own fields :func:`field_note`; list columns say how their entries are joined."""
+    contract = contract or default_contract()
+    fields = {row["name"]: row for row in field_rows(contract)}
     out = []
-    for col in CSV_COLUMNS:
-        text = COLUMN_NOTES.get(col) or fields[col]["description"]
+    for col in columns(contract):
+        own = contract.field(col)
+        text = COLUMN_NOTES.get(col) or (field_note(own) if own else fields[col]["description"])
         if col == "sources" or fields.get(col, {}).get("type", "").startswith("list"):
             text += f" Entries are separated by '{CSV_LIST_SEPARATOR}'."
         out.append((col, text))
     return out
+
+
+def choices_text(f: Field) -> str:
+    """The allowed values of a ``one-of`` or ``several-of`` field with their labels:
+    'small = Small (under 50,000), medium = Medium (50,000 to 250,000)'."""
+    return ", ".join(f"{c.value} = {c.label}" for c in f.values)
+
+
+OWN_KINDS = {
+    "text": "text",
+    "long-text": "long text",
+    "year": "year",
+    "integer": "whole number",
+    "boolean": "true or false",
+    "one-of": "one of the allowed values",
+    "several-of": "list of the allowed values",
+    "url": "web address",
+}
+"""How the codebook names the kind of a library's own field."""
+
+
+def field_note(f: Field) -> str:
+    """One line on a library's own field for the codebooks (the xlsx's about sheet, the Data
+    Package): 'City size: The population band .... One of: small = Small (under 50,000), ....'"""
+    text = f"{f.label}: {f.description}" if f.description else f"{f.label}."
+    if f.kind == "integer":
+        text += " A whole number" + (f", in {f.unit}." if f.unit else ".")
+    elif f.kind == "boolean":
+        text += " 'true' or 'false'."
+    elif f.kind in ("one-of", "several-of"):
+        text += (" One of: " if f.kind == "one-of" else " Any of: ") + choices_text(f) + "."
+    elif f.kind == "year":
+        text += " A year (four digits)."
+    return text
+
+
+def codebook(contract: Contract | None = None) -> list[dict]:
+    """The data page's codebook: :func:`casebook.docs.field_rows` of the ``contract``, each row
+    with ``label`` (``None`` for a built-in field) and, for the library's own fields, the
+    codebook's ``type`` (:data:`OWN_KINDS`) and ``choices`` (``[{"value", "label"}]``); an
+    integer's unit is in its ``rules`` ('at least 0, in EUR')."""
+    contract = contract or default_contract()
+    rows = []
+    for row in field_rows(contract):
+        own = contract.field(row["name"])
+        if own is None:
+            rows.append({**row, "label": None, "choices": []})
+            continue
+        choices = [{"value": c.value, "label": c.label} for c in own.values]
+        rows.append({**row, "label": own.label, "type": OWN_KINDS[own.kind], "choices": choices})
+    return rows
 
 
 def _xlsx_value(value, case_id: str, column: str):
@@ -191,9 +261,9 @@ def cases_xlsx(library: Library, site_url: str, meta: dict) -> bytes:
 
     Written for spreadsheet users whatever their list separator (Nordic Excel splits CSV
     on ``;``, so a comma CSV opened by double-click lands in one column). Sheet "cases": the
-    :data:`CSV_COLUMNS` header (bold, frozen, with an autofilter), then one row per case in
-    the CSV's order; years are numbers, everything else is text (lists joined with ``'; '``,
-    absent values blank). Every text cell is a string cell written with ``write_string``:
+    :func:`columns` header (bold, frozen, with an autofilter), then one row per case in
+    the CSV's order; years and the library's integer fields are numbers, everything else is
+    text (lists joined with ``'; '``, booleans ``true``/``false``, absent values blank). Every text cell is a string cell written with ``write_string``:
     Excel and LibreOffice never evaluate a string cell, so a value starting with ``=``, ``+``,
     ``-`` or ``@`` is stored as it is, without the CSV's leading apostrophe (that guard exists
     because CSV has no cell types); the cells also have the Text number format (``@``), so
@@ -213,11 +283,12 @@ def cases_xlsx(library: Library, site_url: str, meta: dict) -> bytes:
     """
     import xlsxwriter  # here, not at the top: its 0.1 s import is paid where the exports are computed
 
-    cases = library.by_title()
+    cases, header = library.by_title(), columns(library.contract)
     if len(cases) + 1 > XLSX_MAX_ROWS:
         raise ValueError(f"cases.xlsx: {len(cases)} cases do not fit in an Excel sheet ({XLSX_MAX_ROWS - 1:,} rows)")
     rows = [
-        [_xlsx_value(v, c.id, col) for col, v in zip(CSV_COLUMNS, row_values(c, site_url), strict=True)] for c in cases
+        [_xlsx_value(v, c.id, col) for col, v in zip(header, row_values(c, site_url, library.contract), strict=True)]
+        for c in cases
     ]
     date = meta.get("date")
     created = datetime.datetime.fromisoformat(date) if date else datetime.datetime(1980, 1, 1)
@@ -228,20 +299,20 @@ def cases_xlsx(library: Library, site_url: str, meta: dict) -> bytes:
     bold = book.add_format({"bold": True})
     text = book.add_format({"num_format": "@"})
     sheet = book.add_worksheet("cases")
-    _write_cells(sheet, 0, list(CSV_COLUMNS), bold)
+    _write_cells(sheet, 0, list(header), bold)
     for i, row in enumerate(rows, 1):
         _write_cells(sheet, i, row, text=text)
-    for col, name in enumerate(CSV_COLUMNS):
+    for col, name in enumerate(header):
         longest = max([len(name) + 3, *(len(str(r[col])) + 1 for r in rows if r[col] is not None)])
         sheet.set_column(col, col, min(longest, XLSX_WIDTH_CAP))
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, len(rows), len(CSV_COLUMNS) - 1)
-    _about_sheet(book, site_url, meta, len(rows), bold)
+    sheet.autofilter(0, 0, len(rows), len(header) - 1)
+    _about_sheet(book, site_url, meta, len(rows), bold, library.contract)
     book.close()
     return out.getvalue()
 
 
-def _about_sheet(book, site_url: str, meta: dict, count: int, bold) -> None:
+def _about_sheet(book, site_url: str, meta: dict, count: int, bold, contract: Contract) -> None:
     """The "about" sheet of :func:`cases_xlsx`: the data set, then one line per column."""
     sheet = book.add_worksheet("about")
     wrap = book.add_format({"text_wrap": True, "valign": "top", "num_format": "@"})
@@ -257,7 +328,7 @@ def _about_sheet(book, site_url: str, meta: dict, count: int, bold) -> None:
         ("Cases", count),
         (None, None),
         ("Column", "Description"),
-        *column_descriptions(),
+        *column_descriptions(contract),
     ]
     for row, (name, text) in enumerate(lines):
         _write_cells(sheet, row, [name, text], bold if name in ("Data set", "Column") else None)
@@ -544,6 +615,8 @@ __all__ = [
     "CSV_COLUMNS",
     "ONGOING",
     "case_record",
+    "codebook",
+    "columns",
     "cases_csv",
     "cases_json",
     "cases_xlsx",

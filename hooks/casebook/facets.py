@@ -9,6 +9,12 @@ A view is a query state (the URL of ``/explore/``):
 ``country`` (repeated, any of them), ``from``/``to`` (a case matches when its
 period overlaps the range; an ongoing case has no end) and ``q`` (free text:
 every word of it must begin a word of the case, see :func:`matches`).
+
+A library's own facets (:attr:`casebook.contract.Contract.facets`) add to it: a ``one-of``,
+``several-of`` or ``boolean`` field by its name, repeated, with an allowed value
+(``city_size=large``; a boolean's values are ``yes`` and ``no``), any of them; a ``year`` or
+``integer`` field by ``<name>_from`` and ``<name>_to`` (``budget_from=100000``), which leave
+out the cases without a value.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from .contract import Field
 from .library import Library
 from .taxonomy import LANGUAGES, Keyword
 from .translit import search_key
@@ -64,6 +71,36 @@ class State:
     end: int | None = None
     """The ``to`` year."""
     q: str = ""
+    fields: dict = field(default_factory=dict)
+    """The ticked values of the library's ``one-of``, ``several-of`` and ``boolean`` facets,
+    ``{name: [value, ...]}`` (any of them; a boolean's values are :data:`YES` and :data:`NO`)."""
+    ranges: dict = field(default_factory=dict)
+    """The bounds of the library's ``year`` and ``integer`` facets, ``{name: (low, high)}``,
+    each an int or ``None``; once a bound is set, a case without a value is left out."""
+
+
+YES, NO = "yes", "no"
+"""A boolean facet's two values, in the address and in :attr:`Row.choices`."""
+
+RANGE_KINDS = frozenset({"year", "integer"})
+"""The facet kinds filtered by a range (the others by ticking values)."""
+
+
+def choices(facet: Field) -> list[tuple[str, str]]:
+    """The values a ``one-of``, ``several-of`` or ``boolean`` facet offers, as ``(value,
+    label)`` in the contract's order (a boolean: ``[("yes", "Yes"), ("no", "No")]``)."""
+    if facet.kind == "boolean":
+        return [(YES, "Yes"), (NO, "No")]
+    return [(c.value, c.label) for c in facet.values]
+
+
+def _chosen(facet: Field, value) -> frozenset:
+    """A case's value of a ticked facet as the set of values ticking finds it by."""
+    if value is None:
+        return frozenset()
+    if facet.kind == "boolean":
+        return frozenset({YES if value else NO})
+    return frozenset(value) if isinstance(value, tuple | list) else frozenset({value})
 
 
 @dataclass(frozen=True)
@@ -82,11 +119,16 @@ class Row:
     names: tuple = ()
     """``(keyword id, language, name, word_text(name))`` for every name of every keyword of
     the case, in the case's keyword order."""
+    choices: dict = field(default_factory=dict)
+    """``{name: frozenset of values}`` for the library's ticked facets (empty: no value)."""
+    numbers: dict = field(default_factory=dict)
+    """``{name: int or None}`` for the library's range facets."""
 
 
 def rows(library: Library) -> list[Row]:
     """The cases as facet rows, in the explorer's order (by title)."""
     taxonomy = library.taxonomy
+    own = library.contract.facets
     out = []
     for case in library.by_title():
         names = tuple(
@@ -104,6 +146,8 @@ def rows(library: Library) -> list[Row]:
                 frozenset(taxonomy.keywords[k].group for k in case.keywords),
                 word_text(case.title, case.title_en, case.summary, *case.municipalities, *case.neighbourhoods),
                 names,
+                {f.name: _chosen(f, case.value(f.name)) for f in own if f.kind not in RANGE_KINDS},
+                {f.name: case.value(f.name) for f in own if f.kind in RANGE_KINDS},
             )
         )
     return out
@@ -133,7 +177,20 @@ def matches(row: Row, state: State) -> bool:
         return False
     if state.start is not None and row.end is not None and row.end < state.start:
         return False
+    for name, ticked in state.fields.items():
+        if ticked and not row.choices.get(name, frozenset()).intersection(ticked):
+            return False
+    if not all(in_range(row.numbers.get(name), *bounds) for name, bounds in state.ranges.items()):
+        return False
     return all(_has_word(row, word) for word in words(state.q))
+
+
+def in_range(value: int | None, low: int | None, high: int | None) -> bool:
+    """Whether a range facet keeps a case with ``value``: inside the bounds (inclusive; ``None``:
+    no bound); a case without a value only while neither bound is set."""
+    if low is None and high is None:
+        return True
+    return value is not None and (low is None or value >= low) and (high is None or value <= high)
 
 
 def why(row: Row, q: str) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -173,19 +230,42 @@ def _count_ticked(all_rows: list[Row], state: State, facet: str, value: str) -> 
     return sum(1 for r in all_rows if value in getattr(r, attr) and matches(r, ticked))
 
 
-def counts(all_rows: list[Row], state: State, keyword_ids, group_ids, country_codes) -> dict:
+def _count_field(all_rows: list[Row], state: State, name: str, value: str) -> int:
+    ticked = State(**{**vars(state), "fields": {**state.fields, name: _tick(state.fields.get(name, []), value)}})
+    return sum(1 for r in all_rows if value in r.choices.get(name, ()) and matches(r, ticked))
+
+
+def _count_missing(all_rows: list[Row], state: State, name: str) -> int:
+    unbounded = State(**{**vars(state), "ranges": {k: v for k, v in state.ranges.items() if k != name}})
+    return sum(1 for r in all_rows if r.numbers.get(name) is None and matches(r, unbounded))
+
+
+def counts(all_rows: list[Row], state: State, keyword_ids, group_ids, country_codes, own: tuple = ()) -> dict:
     """For every facet value, the number shown beside it: how many cases *with that value*
     the view shows when the value is ticked (the rest of the view as it is).
 
     For a ticked value this is how many cases of the current result have it; for an unticked
     one, how many cases with it ticking it would bring (with ``match=all``: the cases the
     result would have). Returns ``{"keyword": {id: n}, "group": {id: n}, "country": {code: n}}``.
+
+    ``own``: the library's facets (:attr:`casebook.contract.Contract.facets`); given any, the
+    result also has ``"fields": {name: {value: n}}`` for the ticked kinds (any of them, as
+    countries) and ``"missing": {name: n}`` for the range kinds: how many cases without a value
+    the rest of the view (that range's own bounds left out) has, the ones a bound leaves out.
     """
-    return {
+    out = {
         "keyword": {k: _count_ticked(all_rows, state, "keyword", k) for k in keyword_ids},
         "group": {g: _count_ticked(all_rows, state, "group", g) for g in group_ids},
         "country": {c: _count_ticked(all_rows, state, "country", c) for c in country_codes},
     }
+    if own:
+        out["fields"] = {
+            f.name: {v: _count_field(all_rows, state, f.name, v) for v, _ in choices(f)}
+            for f in own
+            if f.kind not in RANGE_KINDS
+        }
+        out["missing"] = {f.name: _count_missing(all_rows, state, f.name) for f in own if f.kind in RANGE_KINDS}
+    return out
 
 
 def _keyword_entry(keyword: Keyword, group: int) -> dict:
@@ -201,6 +281,29 @@ def _country_entry(code: str) -> dict:
     return {"code": code, "name": view["name"], **({"native": view["native"]} if view["native"] else {})}
 
 
+def _facet_entry(facet: Field) -> dict:
+    entry = {"name": facet.name, "kind": facet.kind, "label": facet.label}
+    if facet.kind in RANGE_KINDS:
+        low, high = (1800, 2100) if facet.kind == "year" else (facet.minimum or 0, facet.maximum)
+        entry.update({k: v for k, v in (("unit", facet.unit), ("min", low), ("max", high)) if v is not None})
+    else:
+        entry["values"] = [{"value": v, "label": label} for v, label in choices(facet)]
+    return entry
+
+
+def _facet_values(case, own: tuple) -> list:
+    """A case's values of the library's facets, in order: a range facet's number (or ``None``),
+    a ticked facet's indexes into its :func:`choices` (``[]``: no value)."""
+    out = []
+    for f in own:
+        if f.kind in RANGE_KINDS:
+            out.append(case.value(f.name))
+        else:
+            chosen = _chosen(f, case.value(f.name))
+            out.append([i for i, (v, _) in enumerate(choices(f)) if v in chosen])
+    return out
+
+
 def explorer_data(library: Library) -> tuple[str, str]:
     """The explorer's data files: the facets (small) and the search text (loaded on first use).
 
@@ -211,6 +314,12 @@ def explorer_data(library: Library) -> tuple[str, str]:
     places, start, end, [keyword indexes]]`` in title order, to keep the download small.
     ``explorer-text.json``: per case (same order) its own words, :attr:`Row.text` without
     the leading space.
+
+    A library with facets of its own (:attr:`casebook.contract.Contract.facets`) adds
+    ``fields`` ``[{name, kind, label, values: [{value, label}]}]`` for the ticked kinds (a
+    boolean's are yes and no) and ``[{name, kind, label, unit?, min?, max?}]`` for the range
+    kinds, in the contract's order, and to each case a ninth item: its values of them
+    (:func:`_facet_values`); a library without any has neither, so its file is as before.
     """
     taxonomy = library.taxonomy
     keyword_ids = list(taxonomy.keywords)
@@ -244,6 +353,11 @@ def explorer_data(library: Library) -> tuple[str, str]:
             for c in ordered
         ],
     }
+    own = library.contract.facets
+    if own:
+        data["fields"] = [_facet_entry(f) for f in own]
+        for row, case in zip(data["cases"], ordered, strict=True):
+            row.append(_facet_values(case, own))
     text = [word_text(c.title, c.title_en, c.summary, *c.municipalities, *c.neighbourhoods)[1:] for c in ordered]
     compact = {"separators": (",", ":"), "ensure_ascii": False}
     return json.dumps(data, **compact), json.dumps(text, **compact)

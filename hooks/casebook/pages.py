@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 
 from . import changelog, charts, datapackage, exports, facets
 from .cache import BuildCache, code_digest, data_digest, digest
-from .docs import CONTRIBUTING, field_rows, refresh
+from .docs import CONTRIBUTING, refresh
 from .indexes import History, build_indexes, related_cases
 from .library import Library
 from .searchterms import case_search_terms, search_vocabulary
@@ -137,6 +137,27 @@ PLAN_KIND = "case-plan"
 """The cache's kind for a case's view, search terms, related cases, citation and JSON-LD."""
 
 
+def data_page(contract, shown: dict, citation: dict, stats: dict, files: dict, crumbs: list) -> PageSpec:
+    """The data page: the files (``files``: site path → content) with their sizes, the codebook
+    and the CSV's columns from the library's ``contract``, the data set (``shown``) and its citation."""
+    return PageSpec(
+        DATA,
+        "data.html",
+        "Data",
+        {
+            "fields": exports.codebook(contract),
+            "own_fields": bool(contract.fields),
+            "dataset": shown,
+            "citation": citation,
+            "stats": stats,
+            "csv_columns": exports.columns(contract),
+            "sizes": {path: len(c if isinstance(c, bytes) else c.encode("utf-8")) for path, c in files.items()},
+        },
+        crumbs=crumbs,
+        description="Download the cases and the keywords as open data, with a codebook.",
+    )
+
+
 def build_site(
     library: Library,
     settings: Settings | None = None,
@@ -151,16 +172,16 @@ def build_site(
     settings = settings or Settings()
     history = history or History({}, {}, None)
     cache = cache or BuildCache(None)
-    taxonomy, cases = library.taxonomy, library.cases
+    taxonomy, cases, contract = library.taxonomy, library.cases, library.contract
     collation = library.collation
     indexes = build_indexes(cases, taxonomy.keywords, collation)
-    vocabulary = data_digest(taxonomy)
+    vocabulary = data_digest([taxonomy, contract])  # a view shows keywords' and own fields' labels
     views, terms = {}, {}
     for cid, case in cases.items():
         views[cid], terms[cid] = cache.memo(
             PLAN_KIND,
             data_digest([code_digest(), "view", case, vocabulary]),
-            lambda case=case: (case_view(case, taxonomy), case_search_terms(case, taxonomy)),
+            lambda case=case: (case_view(case, taxonomy, contract), case_search_terms(case, taxonomy)),
         )
     by_title = [views[c.id] for c in sorted(cases.values(), key=collation.title_key)]
     pages: dict = {}
@@ -200,7 +221,7 @@ def build_site(
             "data/search-terms.json": search_vocabulary(library),
             "data/keywords.csv": datapackage.keywords_csv(library, settings.site_url),
             "data/case-keywords.csv": datapackage.case_keywords_csv(library),
-            "data/datapackage.json": datapackage.datapackage(settings.site_url, dataset),
+            "data/datapackage.json": datapackage.datapackage(settings.site_url, dataset, contract),
             "data/dcat.jsonld": datapackage.dcat(settings.site_url, dataset),
         }
 
@@ -233,6 +254,7 @@ def build_site(
         "Cases",
         {
             "cases": by_title,
+            "facets": [{"name": f.name, "label": f.label} for f in contract.facets],
             "timeline": charts.timeline(
                 "chart-timeline", [(c.period_start, c.period_end) for c in cases.values()], last_year
             ),
@@ -339,7 +361,7 @@ def build_site(
             CONTRIBUTE,
             "main.html",
             "Contribute",
-            content=refresh(guide.read_text("utf-8")),
+            content=refresh(guide.read_text("utf-8"), contract),
             hide=(),
             description="How to add or correct a case, and the fields a case has.",
         )
@@ -361,6 +383,7 @@ def build_site(
                 shown,
                 _date(history.added.get(case.path)),
                 _date(changed),
+                contract,
             ),
         )
 
@@ -413,21 +436,7 @@ def build_site(
     dataset_citation = exports.dataset_citation(
         settings.site_url, settings.site_name, settings.publisher, head_year, shown["version"]
     )
-    pages[DATA] = PageSpec(
-        DATA,
-        "data.html",
-        "Data",
-        {
-            "fields": field_rows(),
-            "dataset": shown,
-            "citation": dataset_citation,
-            "stats": stats,
-            "csv_columns": exports.CSV_COLUMNS,
-            "sizes": {path: len(c if isinstance(c, bytes) else c.encode("utf-8")) for path, c in files.items()},
-        },
-        crumbs=[home],
-        description="Download the cases and the keywords as open data, with a codebook.",
-    )
+    pages[DATA] = data_page(contract, shown, dataset_citation, stats, files, [home])
 
     # What changed: every addition, correction and removal of a case (git history), and its feed.
     changes = changelog.changes_view(repository, cases, settings.repo_url)

@@ -10,7 +10,7 @@ from . import schema
 from .pasted import lookalikes, ordinary
 from .problems import Problem, Problems, did_you_mean
 from .source import read_text
-from .yamlsafe import parse_yaml
+from .yamlsafe import YamlDoc, parse_yaml
 
 TAXONOMY_PATH = "taxonomy/keywords.yml"
 LANGUAGES = ("sv", "da", "nb")
@@ -89,19 +89,44 @@ class Taxonomy:
 
 
 def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
-    """Read and check the taxonomy; returns what could be loaded and every problem."""
+    """Read and check the taxonomy under ``root``; returns what could be loaded and every problem.
+
+    The problems come out step by step in this order: file and YAML, schema, group ids, keyword
+    ids and labels, each keyword's aliases/group/broader, broader cycles.
+    """
     problems = Problems(TAXONOMY_PATH)
     taxonomy = Taxonomy()
+    doc = _read_document(root, problems)
+    if doc is None:
+        return taxonomy, problems.items
+    schema.validate(doc, problems, "taxonomy")
+    taxonomy.groups = _load_groups(doc, problems)
+    entries = _listed(doc, "keywords")
+    loaded = _load_keywords(doc, entries, problems)
+    owner = _own_terms(loaded)
+    _check_references(doc, entries, loaded, taxonomy.groups, owner, problems)
+    _check_cycles(loaded, problems)
+    taxonomy.keywords = {kid: loaded[kid] for kid in sorted(loaded)}
+    taxonomy.terms = _add_translated_terms(loaded, owner)
+    return taxonomy, problems.items
+
+
+def _read_document(root: Path, problems: Problems) -> YamlDoc | None:
+    """The parsed taxonomy file, or ``None`` when it is unreadable, not YAML or not a mapping.
+
+    Reports an unreadable file, pasted look-alike characters (quotes, dashes, ...), YAML errors,
+    and a top level that is not a mapping (line 1).
+    """
     text = read_text(root / TAXONOMY_PATH, problems)
     if text is None:
-        return taxonomy, problems.items
+        return None
     for found in lookalikes(text):  # pasted from a word processor
         problems.add(found.line, found.field, found.message, found.fix)
     doc = parse_yaml(ordinary(text))
     for err in doc.errors:
         problems.add(err.line, err.field, err.message, err.fix)
     if doc.errors:
-        return taxonomy, problems.items
+        return None
     if not isinstance(doc.data, dict):
         problems.add(
             1,
@@ -109,22 +134,44 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
             "the file must contain the fields groups: and keywords:",
             "see the comment at the top of the file for the layout",
         )
-        return taxonomy, problems.items
-    schema.validate(doc, problems, "taxonomy")
-    groups = doc.data.get("groups") if isinstance(doc.data.get("groups"), list) else []
-    for i, entry in enumerate(groups):
+        return None
+    return doc
+
+
+def _listed(doc: YamlDoc, key: str) -> list:
+    """The top-level list ``key`` (``groups`` or ``keywords``), or ``[]`` if it is not a list."""
+    value = doc.data.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _load_groups(doc: YamlDoc, problems: Problems) -> dict[str, Group]:
+    """Group id → :class:`Group`, in file order; reports an id used twice (the later entry is dropped).
+
+    Entries that are not mappings with a text ``id`` are skipped (the schema reports them).
+    """
+    groups: dict[str, Group] = {}
+    for i, entry in enumerate(_listed(doc, "groups")):
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
             continue
         line = doc.line_of(("groups", i))
-        if entry["id"] in taxonomy.groups:
+        if entry["id"] in groups:
             problems.add(
                 line, f"groups[{i}].id", f"the group id '{entry['id']}' is used twice", "give each group its own id"
             )
             continue
-        taxonomy.groups[entry["id"]] = Group(entry["id"], str(entry.get("label", entry["id"])))
-    entries = doc.data.get("keywords") if isinstance(doc.data.get("keywords"), list) else []
-    seen_label: dict = {}
-    loaded: dict = {}
+        groups[entry["id"]] = Group(entry["id"], str(entry.get("label", entry["id"])))
+    return groups
+
+
+def _load_keywords(doc: YamlDoc, entries: list, problems: Problems) -> dict[str, Keyword]:
+    """Keyword id → :class:`Keyword`, in file order, from the ``keywords:`` ``entries``.
+
+    Entries that are not mappings with a text ``id`` and ``label`` are skipped (the schema reports
+    them); the reserved id ``index`` and a repeated id are reported and dropped; a label that folds
+    (:func:`term_key`) to an earlier one is reported but the keyword is kept.
+    """
+    loaded: dict[str, Keyword] = {}
+    seen_label: dict[str, str] = {}
     for i, entry in enumerate(entries):
         if (
             not isinstance(entry, dict)
@@ -133,98 +180,151 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
         ):
             continue
         line = doc.line_of(("keywords", i))
-        kid = entry["id"]
-        if kid == "index":
-            problems.add(
-                doc.line_of(("keywords", i, "id")),
-                f"keywords[{i}].id",
-                "the id 'index' is reserved for the keyword overview",
-                "choose an id derived from the label",
-            )
+        if not _check_new_id(doc, i, entry["id"], loaded, problems):
             continue
-        if kid in loaded:
-            problems.add(
-                line,
-                f"keywords[{i}].id",
-                f"the keyword id '{kid}' is used twice (first on line {loaded[kid].line})",
-                "give each keyword its own id, or merge the two entries",
-            )
-            continue
-        labels = entry.get("labels") if isinstance(entry.get("labels"), dict) else {}
-        aliases = entry.get("aliases") if isinstance(entry.get("aliases"), list) else []
-        loaded[kid] = Keyword(
-            id=kid,
-            label=entry["label"],
-            group=str(entry.get("group", "")),
-            description=str(entry.get("description", "")),
-            labels={lang: labels.get(lang, "") for lang in LANGUAGES},
-            aliases=tuple(a for a in aliases if isinstance(a, str)),
-            broader=entry.get("broader") if isinstance(entry.get("broader"), str) else None,
-            line=line,
+        loaded[entry["id"]] = _keyword(entry, line)
+        _check_label_unique(doc, i, entry, seen_label, problems)
+    return loaded
+
+
+def _check_new_id(doc: YamlDoc, i: int, kid: str, loaded: dict, problems: Problems) -> bool:
+    """Whether keyword ``kid`` (entry ``i``) may be loaded: not ``index``, not already in ``loaded``."""
+    if kid == "index":
+        problems.add(
+            doc.line_of(("keywords", i, "id")),
+            f"keywords[{i}].id",
+            "the id 'index' is reserved for the keyword overview",
+            "choose an id derived from the label",
         )
-        folded = term_key(entry["label"])
-        if folded in seen_label:
-            problems.add(
-                doc.line_of(("keywords", i, "label")),
-                f"keywords[{i}].label",
-                f"the label '{entry['label']}' is already used by '{seen_label[folded]}'",
-                "labels must be unique; make one more specific or merge the keywords",
-            )
-        else:
-            seen_label[folded] = kid
-    # The term index: ids, labels and aliases must each name exactly one keyword.
-    owner: dict = {}
+        return False
+    if kid in loaded:
+        problems.add(
+            doc.line_of(("keywords", i)),
+            f"keywords[{i}].id",
+            f"the keyword id '{kid}' is used twice (first on line {loaded[kid].line})",
+            "give each keyword its own id, or merge the two entries",
+        )
+        return False
+    return True
+
+
+def _keyword(entry: dict, line: int) -> Keyword:
+    """The :class:`Keyword` for one checked entry (text ``id`` and ``label``) at ``line``.
+
+    Fields of the wrong type fall back to empty values: ``""`` labels, no aliases, no broader.
+    """
+    labels = entry.get("labels") if isinstance(entry.get("labels"), dict) else {}
+    aliases = entry.get("aliases") if isinstance(entry.get("aliases"), list) else []
+    return Keyword(
+        id=entry["id"],
+        label=entry["label"],
+        group=str(entry.get("group", "")),
+        description=str(entry.get("description", "")),
+        labels={lang: labels.get(lang, "") for lang in LANGUAGES},
+        aliases=tuple(a for a in aliases if isinstance(a, str)),
+        broader=entry.get("broader") if isinstance(entry.get("broader"), str) else None,
+        line=line,
+    )
+
+
+def _check_label_unique(doc: YamlDoc, i: int, entry: dict, seen_label: dict, problems: Problems) -> None:
+    """Report entry ``i``'s label if its folded form is in ``seen_label`` (folded label → id), else add it."""
+    folded = term_key(entry["label"])
+    if folded in seen_label:
+        problems.add(
+            doc.line_of(("keywords", i, "label")),
+            f"keywords[{i}].label",
+            f"the label '{entry['label']}' is already used by '{seen_label[folded]}'",
+            "labels must be unique; make one more specific or merge the keywords",
+        )
+    else:
+        seen_label[folded] = entry["id"]
+
+
+def _own_terms(loaded: dict[str, Keyword]) -> dict[str, str]:
+    """The start of the term index: folded id and label → keyword id (the first keyword wins)."""
+    owner: dict[str, str] = {}
     for kid, kw in loaded.items():
         for term in (kid, kw.label):
             owner.setdefault(term_key(term), kid)
+    return owner
+
+
+def _check_references(doc: YamlDoc, entries: list, loaded: dict, groups: dict, owner: dict, problems: Problems) -> None:
+    """Check each loaded keyword's aliases, group and broader, entry by entry in file order.
+
+    An entry counts as loaded when its id is in ``loaded`` with the entry's own line. Adds each
+    alias to ``owner`` (folded term → keyword id), the term index, when no other term has it.
+    """
     for i, entry in enumerate(entries):
         if (
             not isinstance(entry, dict)
+            or not isinstance(entry.get("id"), str)
             or entry.get("id") not in loaded
             or loaded[entry["id"]].line != doc.line_of(("keywords", i))
         ):
             continue
         kw = loaded[entry["id"]]
-        for j, alias in enumerate(kw.aliases):
-            where = ("keywords", i, "aliases", j)
-            other = owner.get(term_key(alias))
-            if other is None:
-                owner[term_key(alias)] = kw.id
-            elif other == kw.id:
-                problems.add(
-                    doc.line_of(where),
-                    f"keywords[{i}].aliases[{j}]",
-                    f"the alias '{alias}' repeats the keyword's own label, id or another alias",
-                    "remove it",
-                )
-            else:
-                problems.add(
-                    doc.line_of(where),
-                    f"keywords[{i}].aliases[{j}]",
-                    f"the alias '{alias}' already names the keyword '{other}'",
-                    "an alias may name only one keyword; remove it or merge the keywords",
-                )
-        if kw.group and kw.group not in taxonomy.groups:
+        _check_aliases(doc, i, kw, owner, problems)
+        _check_group(doc, i, kw, groups, problems)
+        _check_broader(doc, i, kw, loaded, problems)
+
+
+def _check_aliases(doc: YamlDoc, i: int, kw: Keyword, owner: dict, problems: Problems) -> None:
+    """Index ``kw``'s aliases in ``owner``; report one that repeats its own terms or names another keyword."""
+    for j, alias in enumerate(kw.aliases):
+        where = ("keywords", i, "aliases", j)
+        other = owner.get(term_key(alias))
+        if other is None:
+            owner[term_key(alias)] = kw.id
+        elif other == kw.id:
             problems.add(
-                doc.line_of(("keywords", i, "group")),
-                f"keywords[{i}].group",
-                f"unknown group '{kw.group}'",
-                did_you_mean(kw.group, taxonomy.groups) or f"use one of: {', '.join(taxonomy.groups)}",
+                doc.line_of(where),
+                f"keywords[{i}].aliases[{j}]",
+                f"the alias '{alias}' repeats the keyword's own label, id or another alias",
+                "remove it",
             )
-        if kw.broader is not None:
-            where = doc.line_of(("keywords", i, "broader"))
-            if kw.broader == kw.id:
-                problems.add(
-                    where, f"keywords[{i}].broader", "a keyword cannot be broader than itself", "remove broader:"
-                )
-            elif kw.broader not in loaded:
-                problems.add(
-                    where,
-                    f"keywords[{i}].broader",
-                    f"unknown keyword '{kw.broader}'",
-                    did_you_mean(kw.broader, loaded) or "use the id of another keyword",
-                )
-    # Cycles in broader: follow each chain; report each cycle once, at its smallest id.
+        else:
+            problems.add(
+                doc.line_of(where),
+                f"keywords[{i}].aliases[{j}]",
+                f"the alias '{alias}' already names the keyword '{other}'",
+                "an alias may name only one keyword; remove it or merge the keywords",
+            )
+
+
+def _check_group(doc: YamlDoc, i: int, kw: Keyword, groups: dict, problems: Problems) -> None:
+    """Report ``kw``'s group (entry ``i``) if it is set and not one of ``groups``."""
+    if kw.group and kw.group not in groups:
+        problems.add(
+            doc.line_of(("keywords", i, "group")),
+            f"keywords[{i}].group",
+            f"unknown group '{kw.group}'",
+            did_you_mean(kw.group, groups) or f"use one of: {', '.join(groups)}",
+        )
+
+
+def _check_broader(doc: YamlDoc, i: int, kw: Keyword, loaded: dict, problems: Problems) -> None:
+    """Report ``kw``'s broader (entry ``i``) if it is the keyword itself or not a loaded keyword."""
+    if kw.broader is None:
+        return
+    where = doc.line_of(("keywords", i, "broader"))
+    if kw.broader == kw.id:
+        problems.add(where, f"keywords[{i}].broader", "a keyword cannot be broader than itself", "remove broader:")
+    elif kw.broader not in loaded:
+        problems.add(
+            where,
+            f"keywords[{i}].broader",
+            f"unknown keyword '{kw.broader}'",
+            did_you_mean(kw.broader, loaded) or "use the id of another keyword",
+        )
+
+
+def _check_cycles(loaded: dict[str, Keyword], problems: Problems) -> None:
+    """Report each cycle of two or more ``broader`` links once, at the line of its smallest id.
+
+    Follows the chain from every id in sorted order; the message lists the cycle from its smallest id.
+    """
     reported: set = set()
     for start in sorted(loaded):
         chain, node = [], start
@@ -242,10 +342,14 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
                 "broader terms form a cycle: " + " → ".join([*ordered, ordered[0]]),
                 "remove broader: from one of them",
             )
-    taxonomy.keywords = {kid: loaded[kid] for kid in sorted(loaded)}
-    # Swedish, Danish and Norwegian labels name their keyword too, unless one
-    # of them is shared by two keywords or equals another keyword's term.
-    translated: dict = {}
+
+
+def _add_translated_terms(loaded: dict[str, Keyword], owner: dict[str, str]) -> dict[str, str]:
+    """``owner`` (folded term → id) with the sv/da/nb labels added, in sorted order of folded label.
+
+    A translated label names its keyword unless two keywords share it or it already is a term.
+    """
+    translated: dict[str, set] = {}
     for kid, kw in loaded.items():
         for label in kw.labels.values():
             if isinstance(label, str) and label.strip():
@@ -253,5 +357,4 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
     for term, kids in sorted(translated.items()):
         if len(kids) == 1 and term not in owner:
             owner[term] = next(iter(kids))
-    taxonomy.terms = owner
-    return taxonomy, problems.items
+    return owner

@@ -13,6 +13,7 @@ import json
 
 from . import i18n
 from .cases import Case
+from .contract import Contract, Field, default_contract
 from .exports import concept_iri, scheme_iri
 from .indexes import Related
 from .taxonomy import LANGUAGES, Taxonomy
@@ -47,8 +48,25 @@ def _ref(kid: str, label: str) -> dict:
     return {"id": kid, "label": label, "url": keyword_url(kid)}
 
 
-def case_view(case: Case, taxonomy: Taxonomy) -> dict:
-    """Everything a case page shows above and below its text (without related cases)."""
+def field_view(f: Field, value) -> dict:
+    """A library's own field of a case as templates show it: ``{"name", "label", "text", "href",
+    "show", "facet"}``; ``text`` is the value as readers see it ('Small (under 50,000)',
+    '120,000 EUR', 'Yes'; ``""`` when absent, :meth:`casebook.contract.Field.shown`), ``href`` the
+    address of a ``url`` field (checked to be http or https), else ``None``."""
+    return {
+        "name": f.name,
+        "label": f.label,
+        "text": f.shown(value),
+        "href": value if f.kind == "url" and value else None,
+        "show": f.show,
+        "facet": f.facet,
+    }
+
+
+def case_view(case: Case, taxonomy: Taxonomy, contract: Contract | None = None) -> dict:
+    """Everything a case page shows above and below its text (without related cases); ``fields``:
+    the ``contract``'s own fields in its order (:func:`field_view`, absent ones too)."""
+    fields = (contract or default_contract()).fields
     return {
         "id": case.id,
         "url": case.url,
@@ -72,6 +90,7 @@ def case_view(case: Case, taxonomy: Taxonomy) -> dict:
             }
             for s in case.sources
         ],
+        "fields": [field_view(f, case.value(f.name)) for f in fields],
     }
 
 
@@ -118,6 +137,7 @@ def json_ld(
     dataset: dict | None = None,
     published: str | None = None,
     modified: str | None = None,
+    contract: Contract | None = None,
 ) -> str:
     """schema.org JSON-LD for a case page (an ``Article``), safe to put inside a <script> element.
 
@@ -131,7 +151,9 @@ def json_ld(
     - ``about``: each keyword a ``DefinedTerm`` whose ``@id`` is its ``skos:Concept`` in
       ``keywords.ttl`` (:func:`casebook.exports.concept_iri`) and whose ``inDefinedTermSet`` is
       the ``skos:ConceptScheme`` (:func:`casebook.exports.scheme_iri`), so that the page's graph
-      and the SKOS file merge into one.
+      and the SKOS file merge into one;
+    - ``additionalProperty``: the ``contract``'s own fields the page shows, each a
+      ``PropertyValue`` (:func:`property_values`).
     """
     base = site_url.rstrip("/") + "/" if site_url else ""
     dataset = dataset or {}
@@ -183,10 +205,30 @@ def json_ld(
             }
             for s in case.sources
         ],
+        "additionalProperty": property_values(case, contract or default_contract()) or None,
     }
     text = json.dumps(drop_none(data), ensure_ascii=False, sort_keys=False, separators=(",", ":"))
     # Inside <script>, '<' could close the element; '&' and '>' are escaped for symmetry.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def property_values(case: Case, contract: Contract) -> list:
+    """The ``contract``'s own fields that the case page shows (``show``, a value given), as
+    schema.org ``PropertyValue`` s: ``name`` the label, ``propertyID`` the field's name, ``value``
+    what the page says (a number, ``true``/``false``, an address, text; the label of a listed
+    value, a list of labels for several), ``unitText`` an integer's unit."""
+    out = []
+    for f in contract.fields:
+        value = case.value(f.name)
+        if not f.show or value is None:
+            continue
+        if f.kind == "one-of":
+            value = f.label_of(value)
+        elif f.kind == "several-of":
+            value = [f.label_of(v) for v in value]
+        unit = f.unit if f.kind == "integer" else None
+        out.append({"@type": "PropertyValue", "name": f.label, "propertyID": f.name, "value": value, "unitText": unit})
+    return out
 
 
 def drop_none(value):

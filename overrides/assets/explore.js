@@ -2,8 +2,10 @@
  * Mounted on every page load (document$); does nothing on other pages.
  * hooks/casebook/facets.py holds the reference semantics of the filters, the
  * numbers beside the choices, the text matching and the "matched keyword"
- * lines; the browser tests check this file against it. Text is always set
- * with textContent. */
+ * lines; the browser tests check this file against it. The library's own
+ * facets (data.fields, from its contract) are ticked like countries (one-of,
+ * several-of, boolean: yes/no) or filtered by a from/to range (year, integer).
+ * Text is always set with textContent. */
 (function () {
   "use strict";
 
@@ -14,6 +16,8 @@
   var LANG_ATTR = { sv: "sv", da: "da", nb: "nb" };
   var FACETS = ["keyword", "group", "country"];
   var TYPED = { q: true, from: true, to: true };
+  var RANGE = { year: true, integer: true }; // the kinds of own facet filtered by a range
+  var BOUNDS = { from: "from", min: "from", to: "to", max: "to" }; // <field>_from, <field>_to in the address
   var PARAMS = { keyword: "keyword", keywords: "keyword", group: "group", groups: "group",
                  country: "country", countries: "country", match: "match", from: "from", to: "to", q: "q" };
   var SHOWN_KEY = "casebook-explore-shown";
@@ -22,6 +26,18 @@
   function words(text) { return cb.fold(text || "").match(WORD) || []; }
   function wordText(text) { return words(text).map(function (w) { return " " + w; }).join(""); }
   function hasWord(text, word) { return text.indexOf(" " + word) >= 0; }
+
+  /* Whole numbers for readers: 450000 -> "450,000" (as contract.Field.shown). */
+  function grouped(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
+  function plural(n, one) { return n + " " + one + (n === 1 ? "" : "s"); }
+
+  /* A bound of a range facet, as typed or in the address, or null: a year has four digits, an
+   * integer may be written with spaces, commas or underscores between its digits. */
+  function bound(value, kind) {
+    var v = kind === "year" ? value : value.replace(/[\s,_']/g, "");
+    if (!(kind === "year" ? /^\d{4}$/ : /^-?\d{1,15}$/).test(v)) return null;
+    return parseInt(v, 10);
+  }
 
   /* ---- bitsets over case indexes ---- */
   function Bits(n) { this.n = n; this.w = new Uint32Array((n + 31) >>> 5); }
@@ -55,16 +71,33 @@
   };
 
   /* ---- the view state -> the URL query (the canonical address) ---- */
-  function emptyState() {
-    return { keyword: [], match: "all", group: [], country: [], from: null, to: null, q: "" };
+
+  /* A view: the built-in facets, and `field` (the ticked values of each own ticked facet) and
+   * `range` ({from, to} of each own range facet), by field name. */
+  function emptyState(fields) {
+    var s = { keyword: [], match: "all", group: [], country: [], from: null, to: null, q: "", field: {}, range: {} };
+    (fields || []).forEach(function (f) {
+      if (f.range) s.range[f.name] = { from: null, to: null };
+      else s.field[f.name] = [];
+    });
+    return s;
   }
 
-  function writeState(s) {
+  /* The values ticked in a view for a facet ("keyword", "group", "country" or an own facet's key). */
+  function ticked(s, facet) { return facet.indexOf("f:") === 0 ? s.field[facet.slice(2)] : s[facet]; }
+
+  function writeState(s, fields) {
     var p = new URLSearchParams();
     s.keyword.forEach(function (v) { p.append("keyword", v); });
     if (s.match === "any") p.set("match", "any");
     s.group.forEach(function (v) { p.append("group", v); });
     s.country.forEach(function (v) { p.append("country", v); });
+    (fields || []).forEach(function (f) { // the contract's order
+      if (!f.range) { s.field[f.name].forEach(function (v) { p.append(f.name, v); }); return; }
+      var r = s.range[f.name];
+      if (r.from !== null) p.set(f.name + "_from", r.from);
+      if (r.to !== null) p.set(f.name + "_to", r.to);
+    });
     if (s.from !== null) p.set("from", s.from);
     if (s.to !== null) p.set("to", s.to);
     if (s.q) p.set("q", s.q);
@@ -98,10 +131,39 @@
       });
     });
     this.all = new Bits(this.n).fill();
+    this.fields = (data.fields || []).map(function (f, fi) { return self.ownFacet(f, fi); });
+    this.maskKeys = FACETS.concat(this.fields.map(function (f) { return f.key; }));
     this.names = data.keywords.map(keywordNames);
     this.vocabulary = this.buildVocabulary();
     this.wordCache = {};
     this.buildForm();
+  }
+
+  /* One of the library's own facets (an entry of data.fields, the fi-th value of each case):
+   * a range facet keeps each case's number and the cases without one; a ticked facet the
+   * cases with each of its values. */
+  Explorer.prototype.ownFacet = function (f, fi) {
+    var n = this.n, cases = this.data.cases;
+    var out = { name: f.name, kind: f.kind, label: f.label, unit: f.unit || "", min: f.min, max: f.max,
+                values: f.values || [], range: RANGE[f.kind] === true, key: "f:" + f.name, index: {} };
+    if (out.range) {
+      out.numbers = cases.map(function (c) { return c[8][fi]; });
+      out.none = new Bits(n);
+      out.numbers.forEach(function (v, i) { if (v === null) out.none.set(i); });
+      var given = out.numbers.filter(function (v) { return v !== null; });
+      out.lowest = given.length ? Math.min.apply(null, given) : null;
+      out.highest = given.length ? Math.max.apply(null, given) : null;
+      return out;
+    }
+    out.bits = out.values.map(function (v, i) { out.index[v.value] = i; return new Bits(n); });
+    cases.forEach(function (c, i) { c[8][fi].forEach(function (v) { out.bits[v].set(i); }); });
+    return out;
+  };
+
+  /* A case's value of an own facet as readers see it (contract.Field.shown): '' for none. */
+  function shownValue(f, v) {
+    if (f.range) return v === null ? "" : f.kind === "year" ? String(v) : grouped(v) + (f.unit ? " " + f.unit : "");
+    return v.map(function (i) { return f.values[i].label; }).join(", ");
   }
 
   /* Every name of a keyword, as facets.keyword_names: English label, sv/da/nb labels, aliases. */
@@ -127,7 +189,35 @@
     this.data.countries.forEach(function (c) {
       [c.code, c.name, c.native].forEach(function (t) { if (t) add("country", c.code, c.name, t); });
     });
+    var SAME = { yes: ["true"], no: ["false"] }; // a boolean's values, also as YAML writes them
+    this.fields.forEach(function (f) {
+      if (f.range) return;
+      vocabulary[f.key] = [];
+      f.values.forEach(function (v) {
+        [v.value, v.label].concat(f.kind === "boolean" ? SAME[v.value] : []).forEach(function (t) {
+          add(f.key, v.value, f.label + ": " + v.label, t);
+        });
+      });
+    });
     return vocabulary;
+  };
+
+  /* The own facet an address's parameter names (its name or label, in any case, with spaces,
+   * hyphens or underscores; a range facet's with _from or _to), as {field, bound}, or null. */
+  Explorer.prototype.ownParam = function (rawName) {
+    var key = wordText(rawName), found = null;
+    this.fields.some(function (f) {
+      [f.name, f.label].some(function (term) {
+        var base = wordText(term);
+        if (!f.range && key === base) found = { field: f, bound: null };
+        Object.keys(BOUNDS).forEach(function (b) {
+          if (f.range && key === base + " " + b) found = { field: f, bound: BOUNDS[b] };
+        });
+        return found !== null;
+      });
+      return found !== null;
+    });
+    return found;
   };
 
   /* The value an address names (id, label or name in any language, any case), or null. */
@@ -160,11 +250,19 @@
   /* The view in an address, read leniently: parameter names in any case (and plural), values
    * by id, label or name in any language; what is not recognised is listed in `unknown`. */
   Explorer.prototype.readAddress = function (search) {
-    var self = this, s = emptyState(), unknown = [];
+    var self = this, s = emptyState(this.fields), unknown = [];
     new URLSearchParams(search).forEach(function (raw, rawName) {
       var name = PARAMS[rawName.trim().toLowerCase()], value = raw.trim();
-      if (!name) { unknown.push({ text: rawName + "=" + raw }); return; }
+      var own = name ? null : self.ownParam(rawName);
+      if (!name && !own) { unknown.push({ text: rawName + "=" + raw }); return; }
       if (!value) return;
+      if (own && own.bound) {
+        var n = bound(value, own.field.kind);
+        if (n === null) unknown.push({ text: rawName + "=" + raw });
+        else s.range[own.field.name][own.bound] = n;
+        return;
+      }
+      if (own) name = own.field.key;
       if (name === "q") { s.q = s.q ? s.q + " " + value : value; return; }
       if (name === "match") {
         if (/^(all|any)$/i.test(value)) s.match = value.toLowerCase();
@@ -182,7 +280,8 @@
         unknown.push({ text: rawName + "=" + raw, facet: name, suggestion: self.suggest(name, value) });
         return;
       }
-      ids.forEach(function (v) { if (s[name].indexOf(v) < 0) s[name].push(v); });
+      var list = ticked(s, name);
+      ids.forEach(function (v) { if (list.indexOf(v) < 0) list.push(v); });
     });
     return { state: s, unknown: unknown };
   };
@@ -195,6 +294,25 @@
       if (s.from !== null && cases[i][6] !== null && cases[i][6] < s.from) continue;
       out.set(i);
     }
+    return out;
+  };
+
+  /* The cases an own range facet keeps (facets.in_range): with a value inside the bounds, or
+   * every case while neither bound is set. */
+  Explorer.prototype.rangeBits = function (f, r) {
+    if (r.from === null && r.to === null) return this.all.copy();
+    var out = new Bits(this.n);
+    f.numbers.forEach(function (v, i) {
+      if (v !== null && (r.from === null || v >= r.from) && (r.to === null || v <= r.to)) out.set(i);
+    });
+    return out;
+  };
+
+  /* The cases with any of the ticked values of an own ticked facet (all while none is ticked). */
+  Explorer.prototype.fieldBits = function (f, values) {
+    if (!values.length) return this.all.copy();
+    var out = new Bits(this.n);
+    values.forEach(function (v) { out.or(f.bits[f.index[v]]); });
     return out;
   };
 
@@ -231,17 +349,21 @@
   Explorer.prototype.masks = function (s) {
     var self = this, other = this.periodBits(s);
     words(s.q).forEach(function (w) { other.and(self.wordBits(w)); });
-    return {
+    var m = {
       keyword: this.keywordBits(s.keyword, s.match),
       group: this.anyOf("group", s.group),
       country: this.anyOf("country", s.country),
       other: other
     };
+    this.fields.forEach(function (f) {
+      m[f.key] = f.range ? self.rangeBits(f, s.range[f.name]) : self.fieldBits(f, s.field[f.name]);
+    });
+    return m;
   };
 
   Explorer.prototype.without = function (m, except) {
     var out = m.other.copy();
-    FACETS.forEach(function (f) { if (f !== except) out.and(m[f]); });
+    this.maskKeys.forEach(function (f) { if (f !== except) out.and(m[f]); });
     return out;
   };
 
@@ -272,14 +394,16 @@
   Explorer.prototype.buildForm = function () {
     var self = this, form = this.root.querySelector("form"), data = this.data;
     this.form = form;
-    function boxes(container, name, items) {
-      items.forEach(function (item) {
-        var label = el("label", { "class": "cb-facet" });
-        label.appendChild(el("input", { type: "checkbox", name: name, value: item.value }));
+    function boxes(container, name, items, field) {
+      return items.map(function (item) {
+        var label = el("label", { "class": "cb-facet" }), attrs = { type: "checkbox", name: name, value: item.value };
+        if (field) attrs["data-field"] = field;
+        var box = label.appendChild(el("input", attrs));
         label.appendChild(el("span", { "class": "cb-facet__label" }, item.label));
         var count = el("span", { "class": "cb-facet__count", "data-count": "" });
         label.appendChild(count);
         container.appendChild(label);
+        return box;
       });
     }
     boxes(form.querySelector("[data-facet=country]"), "country",
@@ -296,16 +420,51 @@
       boxes(details, "keyword", items);
       kwBox.appendChild(details);
     });
+    var before = form.querySelector("[data-facet=group]"); // own facets: after the country, in the contract's order
+    this.fields.forEach(function (f) {
+      var set = f.range ? self.rangeSet(f) : el("fieldset", { "data-facet": f.key });
+      if (!f.range) {
+        set.appendChild(el("legend", {}, f.label));
+        if (f.kind === "several-of") set.lastChild.appendChild(el("span", { "class": "cb-muted" }, " (cases with any ticked)"));
+        f.boxes = boxes(set, "field-" + f.name, f.values, f.name);
+      }
+      form.insertBefore(set, before);
+    });
     this.listen();
+  };
+
+  /* "Budget (EUR)  From [ ] to [ ]", what the cases give, and how many give nothing. */
+  Explorer.prototype.rangeSet = function (f) {
+    var set = el("fieldset", { "class": "cb-period cb-range", "data-facet": f.key }), id = "cb-field-" + f.name;
+    set.appendChild(el("legend", {}, f.label + (f.unit ? " (" + f.unit + ")" : "")));
+    f.inputs = {};
+    [["from", "From"], ["to", "to"]].forEach(function (b) {
+      set.appendChild(el("label", { "for": id + "-" + b[0] }, b[1]));
+      var attrs = { id: id + "-" + b[0], name: "field-" + f.name + "-" + b[0], type: "number", step: "1",
+                    "data-field": f.name, "data-bound": b[0], "aria-describedby": id + "-hint" };
+      if (f.min !== undefined) attrs.min = f.min;
+      if (f.max !== undefined) attrs.max = f.max;
+      if (f.min !== undefined && f.min >= 0) attrs.inputmode = "numeric";
+      f.inputs[b[0]] = set.appendChild(el("input", attrs));
+    });
+    var hint = set.appendChild(el("p", { "class": "cb-hint cb-range__hint", id: id + "-hint" }));
+    if (f.lowest !== null) {
+      var unit = f.unit ? " " + f.unit : "", shown = f.kind === "year" ? String : grouped;
+      var span = f.lowest === f.highest ? shown(f.lowest) : shown(f.lowest) + " to " + shown(f.highest);
+      hint.appendChild(el("span", {}, "In the cases: " + span + unit + ". "));
+    }
+    f.missing = hint.appendChild(el("span", { "data-missing": "" }));
+    return set;
   };
 
   Explorer.prototype.listen = function () {
     var self = this, form = this.form, root = this.root;
+    var typed = function (box) { return TYPED[box.name] || box.hasAttribute("data-bound"); };
     form.addEventListener("change", function (e) {
-      if (!TYPED[e.target.name]) self.commit(self.fromForm(), "push");
+      if (!typed(e.target)) self.commit(self.fromForm(), "push");
     });
     form.addEventListener("input", function (e) {
-      if (!TYPED[e.target.name]) return;
+      if (!typed(e.target)) return;
       clearTimeout(self.typing);
       self.typing = setTimeout(function () { self.commit(self.fromForm(), "type"); }, 250);
     });
@@ -351,25 +510,39 @@
     var checked = function (name) {
       return Array.prototype.map.call(f.querySelectorAll("input[name=" + name + "]:checked"), function (b) { return b.value; });
     };
-    var previous = this.state || emptyState();
+    var previous = this.state || emptyState(this.fields);
     var keep = function (old, now) { // keep the order in which values were chosen
       return old.filter(function (v) { return now.indexOf(v) >= 0; })
         .concat(now.filter(function (v) { return old.indexOf(v) < 0; }));
     };
-    return {
+    var s = {
       keyword: keep(previous.keyword, checked("keyword")),
       match: f.querySelector("input[name=match]:checked").value,
       group: keep(previous.group, checked("group")),
       country: keep(previous.country, checked("country")),
-      from: year(f.elements.from.value.trim()), to: year(f.elements.to.value.trim()), q: f.elements.q.value.trim()
+      from: year(f.elements.from.value.trim()), to: year(f.elements.to.value.trim()), q: f.elements.q.value.trim(),
+      field: {}, range: {}
     };
+    this.fields.forEach(function (o) {
+      if (o.range) {
+        s.range[o.name] = { from: bound(o.inputs.from.value.trim(), o.kind), to: bound(o.inputs.to.value.trim(), o.kind) };
+      } else {
+        s.field[o.name] = keep(previous.field[o.name], checked("field-" + o.name));
+      }
+    });
+    return s;
   };
 
   /* The form as the state says (after reading an address; typing is never overwritten). */
   Explorer.prototype.toForm = function (s) {
     var f = this.form;
     f.querySelectorAll("input[type=checkbox]").forEach(function (b) {
-      b.checked = (s[b.name] || []).indexOf(b.value) >= 0;
+      var field = b.getAttribute("data-field");
+      b.checked = ((field ? s.field[field] : s[b.name]) || []).indexOf(b.value) >= 0;
+    });
+    this.fields.forEach(function (o) {
+      if (!o.range) return;
+      ["from", "to"].forEach(function (b) { o.inputs[b].value = s.range[o.name][b] === null ? "" : s.range[o.name][b]; });
     });
     f.querySelector("input[name=match][value=" + s.match + "]").checked = true;
     f.elements.from.value = s.from === null ? "" : s.from;
@@ -385,7 +558,7 @@
   /* A change made in the form: one history entry per discrete change (box, radio, reset,
    * suggestion); typing (words, years) makes one entry and then replaces it. */
   Explorer.prototype.commit = function (s, how) {
-    var query = writeState(s);
+    var query = writeState(s, this.fields);
     if (query !== location.search) {
       if (how === "type" && this.typingEntry) history.replaceState(history.state, "", location.pathname + query);
       else history.pushState(null, "", location.pathname + query);
@@ -400,7 +573,7 @@
 
   /* Show the view in the address (on load and on Back/Forward); `done` runs once it is shown. */
   Explorer.prototype.load = function (done) {
-    var read = this.readAddress(location.search), canonical = writeState(read.state);
+    var read = this.readAddress(location.search), canonical = writeState(read.state, this.fields);
     if (canonical !== location.search) history.replaceState(history.state, "", location.pathname + canonical + location.hash);
     this.typingEntry = false;
     this.unknown = read.unknown;
@@ -463,18 +636,35 @@
    * facets; keywords with match=all: the cases of the result that have it. */
   Explorer.prototype.renderCounts = function (m, result) {
     var self = this, s = this.state;
+    function show(box, n) {
+      var label = box.parentNode, count = label.querySelector("[data-count]");
+      count.textContent = n;
+      count.appendChild(el("span", { "class": "cb-sr" }, n === 1 ? " case" : " cases"));
+      label.setAttribute("data-count-value", n);
+      box.disabled = n === 0 && !box.checked;
+      label.classList.toggle("cb-facet--empty", box.disabled);
+    }
     FACETS.forEach(function (facet) {
       var base = facet === "keyword" && s.match !== "any" ? result : self.without(m, facet);
       self.form.querySelectorAll("input[name=" + facet + "]").forEach(function (box) {
-        var n = base.andCount(self.bits[facet][self.index[facet][box.value]]);
-        var label = box.parentNode, count = label.querySelector("[data-count]");
-        count.textContent = n;
-        count.appendChild(el("span", { "class": "cb-sr" }, n === 1 ? " case" : " cases"));
-        label.setAttribute("data-count-value", n);
-        box.disabled = n === 0 && !box.checked;
-        label.classList.toggle("cb-facet--empty", box.disabled);
+        show(box, base.andCount(self.bits[facet][self.index[facet][box.value]]));
       });
     });
+    this.fields.forEach(function (f) {
+      var base = self.without(m, f.key);
+      if (!f.range) { f.boxes.forEach(function (box, i) { show(box, base.andCount(f.bits[i])); }); return; }
+      self.renderMissing(f, base.andCount(f.none), s.range[f.name]);
+    });
+  };
+
+  /* How many cases the rest of the view has without a value of a range facet (facets.counts'
+   * "missing"): the ones a bound leaves out. */
+  Explorer.prototype.renderMissing = function (f, n, r) {
+    var bounded = r.from !== null || r.to !== null;
+    f.missing.setAttribute("data-missing", n);
+    f.missing.textContent = n === 0 ? "" : "Not given in " + plural(n, "case") + (bounded
+      ? ", left out by the " + (r.from !== null && r.to !== null ? "bounds." : "bound.")
+      : ", which a bound leaves out.");
   };
 
   Explorer.prototype.renderNotice = function () {
@@ -488,10 +678,10 @@
       var item = el("li");
       item.appendChild(el("code", {}, u.text));
       if (u.suggestion) {
-        var s = JSON.parse(JSON.stringify(self.state));
-        if (s[u.facet].indexOf(u.suggestion.id) < 0) s[u.facet].push(u.suggestion.id);
+        var s = JSON.parse(JSON.stringify(self.state)), list = ticked(s, u.facet);
+        if (list.indexOf(u.suggestion.id) < 0) list.push(u.suggestion.id);
         item.appendChild(document.createTextNode(" – did you mean "));
-        item.appendChild(el("a", { href: location.pathname + writeState(s), "data-view": "" }, u.suggestion.label));
+        item.appendChild(el("a", { href: location.pathname + writeState(s, self.fields), "data-view": "" }, u.suggestion.label));
         item.appendChild(document.createTextNode("?"));
       }
       list.appendChild(item);
@@ -522,6 +712,11 @@
       this.data.countries[c[3]].name + " · " + c[4] + " · " + period));
     li.appendChild(el("div", { "class": "cb-shared" },
       c[7].map(function (k) { return self.data.keywords[k].label; }).join(", ")));
+    var own = this.fields.map(function (f, fi) {
+      var shown = shownValue(f, c[8][fi]);
+      return shown ? f.label + ": " + shown : "";
+    }).filter(Boolean);
+    if (own.length) li.appendChild(el("div", { "class": "cb-item__fields" }, own.join(" · ")));
     this.why(i, ws).forEach(function (hit) { li.appendChild(self.whyLine(hit)); });
     return li;
   };
