@@ -35,8 +35,8 @@ serve: $(VENV)/.build-deps ## Build and serve the site on http://127.0.0.1:8000 
 build: $(VENV)/.build-deps ## Build the site into site/
 	$(BIN)/mkdocs build --strict --clean --site-dir site
 
-check: $(VENV)/.build-deps ## Check cases and taxonomy without building; lists every problem
-	$(BIN)/python -m casebook check
+check: $(VENV)/.build-deps ## Check extra.casebook, the contract, cases and taxonomy without building; lists every problem
+	@status=0; $(BIN)/python -m casebook_options || status=1; $(BIN)/python -m casebook check || status=1; exit $$status
 
 test: $(VENV)/.dev-deps chromium ## Run the whole test suite (strict builds, browser tests in Chromium)
 	$(BIN)/python -m pytest

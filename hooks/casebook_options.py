@@ -162,3 +162,32 @@ def _child(node, key: str):
     if not isinstance(node, yaml.MappingNode):
         return None
     return next(((k, v) for k, v in node.value if getattr(k, "value", None) == key), None)
+
+
+def check_file(config_file: Path) -> list[Problem]:
+    """Every problem of ``extra.casebook`` in ``config_file`` (a library's mkdocs.yml), as the
+    build reports them, without building (``make check``). MkDocs' own tags (``!ENV``,
+    ``!!python/name:``) are read as nothing: they never hold Casebook's options."""
+
+    class Tolerant(yaml.SafeLoader):
+        pass
+
+    Tolerant.add_multi_constructor("!", lambda loader, suffix, node: None)
+    Tolerant.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    try:
+        data = yaml.load(Path(config_file).read_text("utf-8"), Loader=Tolerant)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        return [Problem(Path(config_file).name, 1, "file", f"cannot be read ({error})", "fix mkdocs.yml")]
+    extra = data.get("extra") if isinstance(data, dict) else None
+    return read_options(extra.get("casebook") if isinstance(extra, dict) else None, Path(config_file))[1]
+
+
+if __name__ == "__main__":  # make check: python -m casebook_options [mkdocs.yml]
+    import sys
+
+    from casebook.problems import format_report
+
+    found = check_file(Path(sys.argv[1] if len(sys.argv) > 1 else "mkdocs.yml"))
+    if found:
+        print(format_report(found), file=sys.stderr)
+    sys.exit(1 if found else 0)

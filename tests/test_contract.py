@@ -45,7 +45,7 @@ fields:
   - name: evaluated
     kind: boolean
     label: Evaluated
-  - name: groups
+  - name: target
     kind: several-of
     label: Target groups
     values: [{value: young}, {value: old}]
@@ -200,7 +200,7 @@ def test_unreadable_contracts(library, text, line, what):
 
 
 def test_own_fields_are_checked_with_file_line_and_fix(library):
-    bad = own_case('city_size: smal\nbudget: "250 000"\nevaluated: yes\ngroups: [young, young, kids]\n')
+    bad = own_case('city_size: smal\nbudget: "250 000"\nevaluated: yes\ntarget: [young, young, kids]\n')
     huge = own_case("city_size: large\nbudget: 9000000\n")
     root = with_contract(library, OWN_FIELDS, {"bad.md": bad, "huge.md": huge, "none.md": own_case("")})
     found = problems(check(root))
@@ -210,8 +210,8 @@ def test_own_fields_are_checked_with_file_line_and_fix(library):
     assert any(p.startswith("cases/bad.md:7: city_size:") and "did you mean 'small'?" in p for p in found)
     assert any(p.startswith("cases/bad.md:8: budget: must be a whole number") and "(in EUR)" in p for p in found)
     assert any(p.startswith("cases/bad.md:9: evaluated: must be true or false") for p in found)
-    assert any(p.startswith("cases/bad.md:10: groups: lists the same value twice") for p in found)
-    assert any(p.startswith("cases/bad.md:10: groups[2]: the text 'kids' is not one of") for p in found)
+    assert any(p.startswith("cases/bad.md:10: target: lists the same value twice") for p in found)
+    assert any(p.startswith("cases/bad.md:10: target[2]: the text 'kids' is not one of") for p in found)
     assert any(p.startswith("cases/huge.md:8: budget: the number 9000000 is above the largest") for p in found)
     assert any(
         p.startswith("cases/none.md:2: city_size: is required but missing; write one of: small, large") for p in found
@@ -257,7 +257,7 @@ def test_the_new_case_template_follows_the_contract(library):
     assert proc.returncode == 0, proc.stderr
     text = (root / "cases" / "draft.md").read_text("utf-8")
     assert re.findall(r"^## (.+)$", text, re.M) == ["Problem", "Approach", "Results"]
-    assert "city_size: TODO" in text and "evaluated: TODO" in text and "groups:\n  - TODO" in text
+    assert "city_size: TODO" in text and "evaluated: TODO" in text and "target:\n  - TODO" in text
     assert "If the sources say nothing" not in text.split("## Approach")[1].split("## Results")[0]
     found = problems(check(root))
     assert any(p.startswith("cases/draft.md:") and p.split(": ")[1] == "city_size" for p in found)
@@ -294,3 +294,41 @@ def test_the_example_library_builds_with_its_own_outline(tmp_path):
     headings = re.findall(r'<h2 id="[^"]+">([^<]+)', page)
     assert headings[:5] == ["Problem", "Approach", "Results", "Transferability", "Contacts"]
     assert "Background" not in headings
+
+
+def test_make_check_reports_options_and_contract_together(library):
+    root = with_contract(library, "sections:\n  - name: A\n  - name: a\n", {"x.md": case_text()})
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("search_shard_size: 1000", "search_shard_size: lots"), "utf-8")
+    shutil.copy2(ROOT / "Makefile", root / "Makefile")
+    venv = f"VENV={sys.prefix}"  # the test's own environment, whose dependencies are installed
+    proc = subprocess.run(
+        ["make", "-s", "-o", f"{sys.prefix}/.build-deps", "check", venv],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env(),
+        check=False,
+    )
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "mkdocs.yml:" in proc.stderr and "extra.casebook.search_shard_size: expected a whole number" in proc.stderr
+    assert "contract.yml:3: sections[1].name" in proc.stderr
+
+
+def test_a_field_may_not_take_a_name_the_explorer_or_the_exports_use(library):
+    contract = "fields:\n"
+    for name, kind in [
+        ("q", "text"),
+        ("country_x", "text"),
+        ("budget", "integer"),
+        ("budget_from", "text"),
+        ("url", "url"),
+    ]:
+        contract += f"  - name: {name}\n    kind: {kind}\n    label: {name.title()}\n"
+    root = with_contract(library, contract, {"x.md": case_text()})
+    found = problems(check(root))
+    assert [p.split(": ")[0] + ": " + p.split(": ")[2].split(";")[0] for p in found] == [
+        "contract.yml:2: 'q' is a filter of the explorer's address",
+        "contract.yml:11: 'budget_from' is how the explorer's address names a bound of 'budget'",
+        "contract.yml:14: 'url' is a column the exports use",
+    ]

@@ -35,6 +35,14 @@ and integers as ranges, booleans as yes/no."""
 EXPORT_COLUMNS = frozenset({"id", "url", "period_start", "period_end", "version", "keyword_labels"})
 """Names the exports use for columns of their own: no field may take them."""
 
+EXPLORER_PARAMETERS = frozenset(
+    {"keyword", "keywords", "group", "groups", "country", "countries", "match", "from", "to", "q", "view"}
+)
+"""Names the explorer's address uses for its own filters: no field may take them."""
+
+RANGE_SUFFIXES = ("_from", "_to", "_min", "_max")
+"""How the explorer's address names the bounds of a year or integer facet (``budget_from``)."""
+
 
 @dataclass(frozen=True)
 class Section:
@@ -302,9 +310,9 @@ def _check_fields(doc, problems: Problems) -> None:
         where = f"fields[{i}]"
         if not isinstance(name, str):
             continue  # the schema reports it
-        if name in built_in or name in EXPORT_COLUMNS:
-            what = "a built-in field" if name in built_in else "a column the exports use"
-            problems.add(at("name"), f"{where}.name", f"'{name}' is {what}", "give the field another name")
+        taken = _taken(name, built_in, doc.data)
+        if taken:
+            problems.add(at("name"), f"{where}.name", f"'{name}' is {taken}", "give the field another name")
         elif name in seen:
             first = doc.line_of(("fields", seen[name], "name"))
             what = f"the field '{name}' is declared twice (first on line {first})"
@@ -314,6 +322,21 @@ def _check_fields(doc, problems: Problems) -> None:
             line = doc.line_of(("fields", i, *key)) if isinstance(key, tuple) else at(key)
             shown = f"{key[0]}[{key[1]}]" if isinstance(key, tuple) else key
             problems.add(line, f"{where}.{shown}", message, fix)
+
+
+def _taken(name: str, built_in: set, data: dict) -> str:
+    """What else already uses a field's ``name`` ('' when nothing does)."""
+    if name in built_in:
+        return "a built-in field"
+    if name in EXPORT_COLUMNS:
+        return "a column the exports use"
+    if name in EXPLORER_PARAMETERS:
+        return "a filter of the explorer's address"
+    ranges = [e.get("name") for _, e in _entries(data, "fields") if e.get("kind") in ("year", "integer")]
+    for other in ranges:
+        if isinstance(other, str) and name in {other + s for s in RANGE_SUFFIXES}:
+            return f"how the explorer's address names a bound of '{other}'"
+    return ""
 
 
 def _contradictions(item: dict, kind: str) -> list:

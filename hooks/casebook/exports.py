@@ -263,8 +263,9 @@ def cases_xlsx(library: Library, site_url: str, meta: dict) -> bytes:
     on ``;``, so a comma CSV opened by double-click lands in one column). Sheet "cases": the
     :func:`columns` header (bold, frozen, with an autofilter), then one row per case in
     the CSV's order; years and the library's integer fields are numbers, everything else is
-    text (lists joined with ``'; '``, booleans ``true``/``false``, absent values blank). Every text cell is a string cell written with ``write_string``:
-    Excel and LibreOffice never evaluate a string cell, so a value starting with ``=``, ``+``,
+    text (lists joined with ``'; '``, booleans ``true``/``false``, absent values blank). Every
+    text cell is a string cell written with ``write_string``: Excel and LibreOffice never
+    evaluate a string cell, so a value starting with ``=``, ``+``,
     ``-`` or ``@`` is stored as it is, without the CSV's leading apostrophe (that guard exists
     because CSV has no cell types); the cells also have the Text number format (``@``), so
     the value stays text when a reader edits the cell. Sheet "about": the data set's title, publisher, licence and
@@ -615,12 +616,12 @@ __all__ = [
     "CSV_COLUMNS",
     "ONGOING",
     "case_record",
-    "codebook",
-    "columns",
     "cases_csv",
     "cases_json",
     "cases_xlsx",
     "citation",
+    "codebook",
+    "columns",
     "concept_iri",
     "dataset_citation",
     "keywords_json",

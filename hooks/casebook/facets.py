@@ -94,13 +94,14 @@ def choices(facet: Field) -> list[tuple[str, str]]:
     return [(c.value, c.label) for c in facet.values]
 
 
-def _chosen(facet: Field, value) -> frozenset:
-    """A case's value of a ticked facet as the set of values ticking finds it by."""
+def _picked(facet: Field, value) -> tuple:
+    """A case's value of a ticked facet as the values ticking finds it by, in the case's order
+    (``()``: no value; a boolean's is :data:`YES` or :data:`NO`)."""
     if value is None:
-        return frozenset()
+        return ()
     if facet.kind == "boolean":
-        return frozenset({YES if value else NO})
-    return frozenset(value) if isinstance(value, tuple | list) else frozenset({value})
+        return (YES if value else NO,)
+    return tuple(value) if isinstance(value, tuple | list) else (value,)
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ def rows(library: Library) -> list[Row]:
                 frozenset(taxonomy.keywords[k].group for k in case.keywords),
                 word_text(case.title, case.title_en, case.summary, *case.municipalities, *case.neighbourhoods),
                 names,
-                {f.name: _chosen(f, case.value(f.name)) for f in own if f.kind not in RANGE_KINDS},
+                {f.name: frozenset(_picked(f, case.value(f.name))) for f in own if f.kind not in RANGE_KINDS},
                 {f.name: case.value(f.name) for f in own if f.kind in RANGE_KINDS},
             )
         )
@@ -293,14 +294,15 @@ def _facet_entry(facet: Field) -> dict:
 
 def _facet_values(case, own: tuple) -> list:
     """A case's values of the library's facets, in order: a range facet's number (or ``None``),
-    a ticked facet's indexes into its :func:`choices` (``[]``: no value)."""
+    a ticked facet's indexes into its :func:`choices`, in the case's order (``[]``: no value)."""
     out = []
     for f in own:
+        value = case.value(f.name)
         if f.kind in RANGE_KINDS:
-            out.append(case.value(f.name))
-        else:
-            chosen = _chosen(f, case.value(f.name))
-            out.append([i for i, (v, _) in enumerate(choices(f)) if v in chosen])
+            out.append(value)
+            continue
+        position = {v: i for i, (v, _) in enumerate(choices(f))}
+        out.append([position[v] for v in _picked(f, value)])
     return out
 
 

@@ -292,7 +292,7 @@ def build_site(
         crumbs=[home],
         description="The library's keywords by group, with case counts.",
     )
-    narrower = taxonomy.narrower()
+    narrower = taxonomy.narrower(collation.key)
     keywords_crumb = {"label": "Keywords", "url": "keywords/"}
     for kid, kw in taxonomy.keywords.items():
         view = keyword_view(kid, taxonomy, indexes.by_keyword[kid], views, narrower.get(kid, []))
@@ -428,7 +428,7 @@ def build_site(
         EXPLORE,
         "explore.html",
         "Explore",
-        {"stats": stats},
+        {"stats": stats, "explore_facets": [f.label for f in contract.facets]},
         crumbs=[home],
         hide=("navigation", "toc"),
         description="Filter the cases by keyword, keyword group, country, period and text.",

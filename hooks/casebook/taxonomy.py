@@ -79,13 +79,17 @@ class Taxonomy:
         keyword = self.keywords[self.terms[best]]
         return f"did you mean '{keyword.label}' ({keyword.id})?"
 
-    def narrower(self) -> dict:
-        """Keyword id → sorted ids of the keywords whose ``broader`` it is."""
+    def narrower(self, key=None) -> dict:
+        """Keyword id → ids of the keywords whose ``broader`` it is: sorted by ``key`` of their
+        labels, then id, when ``key`` is given (the library's collation, ``Collation.key``: the
+        order a keyword page lists them in); else by id (the order of the data exports)."""
         out: dict = {}
         for kw in self.keywords.values():
             if kw.broader:
                 out.setdefault(kw.broader, []).append(kw.id)
-        return {k: sorted(v) for k, v in out.items()}
+        if key is None:
+            return {k: sorted(v) for k, v in out.items()}
+        return {k: sorted(v, key=lambda kid: (key(self.keywords[kid].label), kid)) for k, v in out.items()}
 
 
 def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:

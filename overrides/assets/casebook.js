@@ -14,19 +14,28 @@
   }
 
   /* The key search compares (casebook/translit.py search_key, from the same table,
-     assets/transliteration.js): lower case, each letter of the table by its first ASCII
-     spelling, accents removed, the digraphs aa/ae/oe/ue by their first letter, so every
-     spelling of a word gets one key ("Værebro", "Vaerebro" -> "varebro"). */
+     assets/transliteration.js): NFC, lower case, each letter of the table by its first ASCII
+     spelling; NFKD ("ﬁ" -> "fi"), lower case, accents removed, the table again (for "ǿ" -> "ø");
+     then each digraph (aa/ae/oe/ue) by its first letter until none is left, so every spelling
+     of a word gets one key ("Værebro", "Vaerebro" -> "varebro"; "Søerne", "Soeerne" -> "sorne"). */
   var TABLE = window.casebookTransliteration || { letters: {}, digraphs: [] };
   var DIGRAPHS = TABLE.digraphs.length ? new RegExp(TABLE.digraphs.join("|"), "g") : null;
   function fold(text) {
-    var lower = String(text).normalize("NFC").toLowerCase(), out = "";
-    for (var i = 0; i < lower.length; i++) {
-      var spelt = TABLE.letters[lower[i]];
-      out += spelt ? spelt[0] : lower[i];
+    function spell(s) {
+      var out = "";
+      for (var i = 0; i < s.length; i++) {
+        var spelt = TABLE.letters[s[i]];
+        out += spelt ? spelt[0] : s[i];
+      }
+      return out;
     }
-    out = out.normalize("NFD").replace(/[\u0300-\u036f]/g, "");
-    return DIGRAPHS ? out.replace(DIGRAPHS, function (m) { return m[0]; }) : out;
+    var out = spell(String(text).normalize("NFC").toLowerCase()), last;
+    out = spell(out.normalize("NFKD").toLowerCase().replace(/[\u0300-\u036f]/g, ""));
+    while (DIGRAPHS && out !== last) {
+      last = out;
+      out = out.replace(DIGRAPHS, function (m) { return m[0]; });
+    }
+    return out;
   }
 
   /* Edit distance with transpositions (Damerau–Levenshtein, optimal string alignment), for

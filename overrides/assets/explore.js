@@ -439,13 +439,14 @@
     set.appendChild(el("legend", {}, f.label + (f.unit ? " (" + f.unit + ")" : "")));
     f.inputs = {};
     [["from", "From"], ["to", "to"]].forEach(function (b) {
-      set.appendChild(el("label", { "for": id + "-" + b[0] }, b[1]));
+      var pair = set.appendChild(el("span", { "class": "cb-range__bound" })); // a label wraps with its input
+      pair.appendChild(el("label", { "for": id + "-" + b[0] }, b[1]));
       var attrs = { id: id + "-" + b[0], name: "field-" + f.name + "-" + b[0], type: "number", step: "1",
                     "data-field": f.name, "data-bound": b[0], "aria-describedby": id + "-hint" };
       if (f.min !== undefined) attrs.min = f.min;
       if (f.max !== undefined) attrs.max = f.max;
       if (f.min !== undefined && f.min >= 0) attrs.inputmode = "numeric";
-      f.inputs[b[0]] = set.appendChild(el("input", attrs));
+      f.inputs[b[0]] = pair.appendChild(el("input", attrs));
     });
     var hint = set.appendChild(el("p", { "class": "cb-hint cb-range__hint", id: id + "-hint" }));
     if (f.lowest !== null) {
@@ -678,8 +679,8 @@
       var item = el("li");
       item.appendChild(el("code", {}, u.text));
       if (u.suggestion) {
-        var s = JSON.parse(JSON.stringify(self.state)), list = ticked(s, u.facet);
-        if (list.indexOf(u.suggestion.id) < 0) list.push(u.suggestion.id);
+        var s = JSON.parse(JSON.stringify(self.state)), chosen = ticked(s, u.facet);
+        if (chosen.indexOf(u.suggestion.id) < 0) chosen.push(u.suggestion.id);
         item.appendChild(document.createTextNode(" – did you mean "));
         item.appendChild(el("a", { href: location.pathname + writeState(s, self.fields), "data-view": "" }, u.suggestion.label));
         item.appendChild(document.createTextNode("?"));
