@@ -1,5 +1,8 @@
 """axe-core finds no WCAG 2.2 A/AA violations (2.0 and 2.1 included) on every kind of page, at a
-desktop's and a phone's width, in light and dark schemes (Chromium via Playwright)."""
+desktop's and a phone's width, in light and dark schemes (Chromium via Playwright).
+
+The site is the repository's own library built with a git history (test_phone.build_with_history),
+so that its /changes/ page lists changes."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from browser import CHROMIUM_ARGS, chromium_path, serve
 from playwright.sync_api import expect, sync_playwright
+from test_phone import build_with_history, page_kinds
 
 PAGES = [
     ("home", ""),
@@ -20,16 +24,23 @@ PAGES = [
     ("explorer with filters", "explore/?keyword=participation&keyword=safety&match=any&country=SE&from=2010&to=2012"),
     ("data", "data/"),
     ("contribute", "contribute/"),
+    ("changes", "changes/"),
     ("not found", "404.html"),
 ]
+"""Every kind of page (test_every_page_kind_is_checked checks that none is missing)."""
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 """axe's rules for WCAG 2.0, 2.1 and 2.2 at levels A and AA (2.2 adds target-size, 2.5.8)."""
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
 @pytest.fixture(scope="module")
-def browser(real_site):
-    with serve(real_site.site) as url, sync_playwright() as p:
+def site(tmp_path_factory):
+    return build_with_history(tmp_path_factory.mktemp("history") / "lib")
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    with serve(site.site) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield url, browser
         browser.close()
@@ -60,3 +71,8 @@ def test_no_wcag_violations(browser, name, path, scheme, size):
         for v in results.response["violations"]
     ]
     assert violations == []
+
+
+def test_every_page_kind_is_checked(site):
+    kinds = page_kinds(site)
+    assert set(kinds.values()) - {kinds[path.partition("?")[0]] for _, path in PAGES} == set()

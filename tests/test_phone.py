@@ -1,7 +1,8 @@
-"""Phones: every page reflows at 320 and 390 CSS px, targets are big enough for a thumb, a case's
-sections are listed within the first screen, and the charts are readable (Chromium via Playwright).
+"""Phones: every kind of page reflows at 320 and 390 CSS px, targets are big enough for a thumb (the
+search box's no-match panel too), a case's sections are listed within the first screen, and the
+charts are readable (Chromium via Playwright).
 
-The explorer page is left to its own tests.
+The explorer's filtering on a phone is left to its own tests (test_explorer_phone.py).
 """
 
 from __future__ import annotations
@@ -9,19 +10,21 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
+import shutil
 from itertools import pairwise
+from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-from browser import CHROMIUM_ARGS, chromium_path, serve
+from browser import CHROMIUM_ARGS, META, chromium_path, search_box, serve
 from bs4 import BeautifulSoup
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from casebook.charts import FONT
 from casebook.indexes import History
 from casebook.library import load_library
 from casebook.pages import CASES, build_site
-from conftest import build, make_case, make_library
+from conftest import GENERATOR, ROOT, Built, build, git, make_case, make_library
 
 PAGES = [
     ("home", ""),
@@ -31,44 +34,60 @@ PAGES = [
     ("keyword", "keywords/participation/"),
     ("country overview", "countries/"),
     ("country", "countries/se/"),
+    ("explorer", "explore/"),
     ("data", "data/"),
     ("contribute", "contribute/"),
+    ("changes", "changes/"),
     ("not found", "404.html"),
 ]
+"""One page of every kind the site has (test_every_page_kind_is_tested checks that none is missing)."""
 PHONES = [(320, 640), (390, 844)]
 DESKTOP = (1280, 900)
 CHART_PAGES = ["cases/", "keywords/", "countries/"]
 
-TARGETS_JS = """() => {
+TARGETS_JS = """(selector) => {
   // A target is a visible link, button, form control, summary or label. It must be at least
-  // 24 x 24 CSS px itself (its border box), unless it is inline in running text: laid out
-  // inline (computed display "inline") in a line whose other text has a letter. The line is
-  // the nearest block-level ancestor's text, leaving out nested blocks and other targets, so
-  // a link in a sentence is exempt, but a link alone in a list item, a cell or a chip, or
-  // followed only by a count ("Participation 3") is not. Hidden targets (display none,
-  // visibility hidden, opacity 0, zero size, or off screen to the side, like Material's
-  // closed drawer) are not measured.
+  // 24 x 24 CSS px itself (its border box), unless it is a link in running text: laid out inline
+  // (computed display "inline") in a paragraph or list item (the nearest block around it is a
+  // <p> or <li>) whose own text has other words besides its links. Its own text leaves out nested
+  // blocks and the targets; a label before the first link ("Added:", "Browse instead:") and
+  // the glue of a list (punctuation, numbers, "and", "or", "more") are not words of a sentence.
+  // So a link in a sentence is exempt, but not a link alone in a list item, a cell, a chip or a
+  // <div>, one followed only by a count ("Participation 3"), nor a comma-separated list of
+  // links ("Added: A, B and 3 more."): that is a navigation list. Hidden targets (display none,
+  // visibility hidden, opacity 0, zero size, or off screen to the side, like Material's closed
+  // drawer) are not measured. Given a CSS selector, only the targets inside its element are.
   const TARGETS = "a[href], button, input:not([type=hidden]), select, textarea, summary, label";
   const isBlock = (el) => !/^(inline|contents)/.test(getComputedStyle(el).display);
-  const lineText = (block) => {
+  const ownText = (block) => {
     let text = "";
     const walk = (node) => {
       for (const child of node.childNodes) {
         if (child.nodeType === Node.TEXT_NODE) text += child.data;
-        else if (child.nodeType === Node.ELEMENT_NODE && !child.matches(TARGETS) && !isBlock(child)) walk(child);
+        else if (child.nodeType !== Node.ELEMENT_NODE || isBlock(child)) continue;
+        else if (child.matches(TARGETS)) text += "\\u0000";
+        else walk(child);
       }
     };
     walk(block);
     return text;
   };
+  const runningText = (block) => {
+    if (!block || !block.matches("p, li")) return false;
+    let text = ownText(block);
+    const first = text.indexOf("\\u0000");
+    if (first > 0 && /:\\s*$/.test(text.slice(0, first))) text = text.slice(first);
+    return /\\p{L}/u.test(text.replace(/(?<!\\p{L})(and|or|more)(?!\\p{L})/giu, ""));
+  };
+  const root = selector ? document.querySelector(selector) : document;
   const measured = [], small = [];
-  for (const el of document.querySelectorAll(TARGETS)) {
+  for (const el of root.querySelectorAll(TARGETS)) {
     if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0 || r.right <= 0 || r.left >= innerWidth) continue;
     let block = el.parentElement;
     while (block && !isBlock(block)) block = block.parentElement;
-    if (getComputedStyle(el).display === "inline" && /\\p{L}/u.test(lineText(block))) continue;
+    if (getComputedStyle(el).display === "inline" && runningText(block)) continue;
     const name = `${el.tagName.toLowerCase()} "${(el.textContent || el.value || "").trim().slice(0, 40)}"`;
     measured.push(name);
     if (r.width < 24 || r.height < 24) small.push(`${name} ${r.width.toFixed(1)} x ${r.height.toFixed(1)}`);
@@ -108,24 +127,88 @@ def browser():
         browser.close()
 
 
+def build_with_history(folder: Path) -> Built:
+    """A strict build of a copy of the repository's library (its real cases and taxonomy) in
+    ``folder``, made a git repository of two commits so that its /changes/ page lists changes,
+    with links to the cases and the commits: the first adds every case, the second corrects one."""
+    folder.mkdir(parents=True)
+    for name in (*GENERATOR, "cases", "taxonomy"):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, folder / name)
+    git(folder, "init", "-q", "-b", "main")
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", "The first cases", date="2024-01-10T09:00:00Z")
+    corrected = min((folder / "cases").glob("*.md"))
+    corrected.write_text(corrected.read_text("utf-8") + "\n", "utf-8")
+    git(folder, "commit", "-q", "-a", "-m", "A correction", date="2024-02-11T10:00:00Z")
+    built = build(folder)
+    assert built.returncode == 0, built.output
+    return built
+
+
+def page_kinds(built: Built) -> dict[str, str]:
+    """Every page of a built site by its path (``""``, ``cases/x/``, ``404.html``) -> its kind: the
+    template of a page Casebook generates (casebook.pages.build_site, ``main.html`` for the
+    Contribute page), or ``404.html``. A page of no known kind (a new page in docs/) fails."""
+    specs = build_site(load_library(built.site.parent)).pages.values()
+    known = {re.sub(r"(^|/)index$", "", spec.src_uri.removesuffix(".md")): spec.template for spec in specs}
+    kinds = {}
+    for file in built.site.rglob("*.html"):
+        path = file.relative_to(built.site).as_posix()
+        if path == "404.html":
+            kinds[path] = path
+            continue
+        page = path.removesuffix("index.html").removesuffix("/")
+        assert page in known, f"{path} is a page of no known kind"
+        kinds[f"{page}/" if page else ""] = known[page]
+    return kinds
+
+
+def prose(length: int) -> str:
+    """Ordinary words, ``length`` characters of them (one less if that ends in a space)."""
+    words = "Neighbourhood renewal and participation programme for safer housing estates run with residents"
+    return " ".join([words] * length)[:length].rstrip()
+
+
+def longest_case() -> str:
+    """A valid case as long as the schema lets it be where its page shows it before the metadata: a
+    200-character title and English title, a 400-character summary; and 30 municipalities."""
+    title, title_en, summary = prose(200), prose(200), prose(399) + "."
+    assert len(title) >= 199 and len(summary) >= 399
+    text = make_case(title, "SE", "Malmö", ["participation", "safety", "segregation"])
+    text = text.replace(f"title: {title}\n", f"title: {title}\ntitle_en: {title_en}\n")
+    text = re.sub(r"summary: >-\n(  .*\n)+", f"summary: >-\n  {summary}\n", text)
+    places = "".join(f"  - Municipality number {i}\n" for i in range(1, 31))
+    return text.replace("municipalities:\n  - Malmö\n", f"municipalities:\n{places}")
+
+
 @pytest.fixture(scope="module")
-def chromium(real_site, browser):
-    """The repository's own site, served: (base URL, browser)."""
-    with serve(real_site.site) as url:
+def site(tmp_path_factory) -> Built:
+    """The repository's own library, built with a git history (build_with_history)."""
+    return build_with_history(tmp_path_factory.mktemp("history") / "lib")
+
+
+@pytest.fixture(scope="module")
+def chromium(site, browser):
+    """The repository's own library with a git history, served: (base URL, browser)."""
+    with serve(site.site) as url:
         yield url, browser
 
 
 @pytest.fixture(scope="module")
-def long_words(tmp_path_factory, browser):
-    """A built library whose case has long unbreakable words in every field a page shows, and a
-    36-year period (a long timeline), served."""
+def long_texts(tmp_path_factory, browser):
+    """A built library, served: a case with long unbreakable words in every field a page shows and
+    a 36-year period (a long timeline), and the longest case (longest_case)."""
     word = "Neighbourhoodrevitalisationprogrammeforsustainablecommunities"
     text = make_case(f"{word} {word}", "SE", word, ["participation", "safety", "segregation"], 1985, "2020")
     text = text.replace("  - Seved", f"  - {word}{word}")
     text = text.replace("https://example.org/report", "https://example.org/" + "a" * 150 + "/report.pdf")
     text = text.replace("publisher: A publisher", f"publisher: {word}")
     text = text.replace("A lead paragraph.", f"A lead paragraph with {word}{word}.")
-    folder = make_library(tmp_path_factory.mktemp("long") / "lib", {"long.md": text})
+    folder = make_library(tmp_path_factory.mktemp("long") / "lib", {"long.md": text, "longest.md": longest_case()})
     built = build(folder)
     assert built.returncode == 0, built.output
     with serve(built.site) as url:
@@ -158,9 +241,11 @@ def test_page_reflows_without_sideways_scrolling(chromium, name, path, size):
 
 
 @pytest.mark.parametrize("size", PHONES, ids=[f"{w}px" for w, _ in PHONES])
-@pytest.mark.parametrize("path", ["", "cases/", "cases/long/", "countries/se/", "keywords/participation/"])
-def test_long_unbreakable_words_wrap(long_words, path, size):
-    url, browser = long_words
+@pytest.mark.parametrize(
+    "path", ["", "cases/", "cases/long/", "cases/longest/", "countries/se/", "keywords/participation/"]
+)
+def test_long_unbreakable_words_wrap(long_texts, path, size):
+    url, browser = long_texts
     page = open_page(browser, url + path, size)
     scroll_width, width = overflow(page)
     page.context.close()
@@ -208,6 +293,78 @@ def test_targets_are_at_least_24_px(chromium, name, path, size):
     assert result["small"] == []
 
 
+def test_every_page_kind_is_tested(site):
+    kinds = page_kinds(site)
+    tested = {kinds[path.partition("?")[0]] for _, path in PAGES}
+    assert set(kinds.values()) - tested == set(), "a kind of page that no test opens"
+    assert len(tested) == len(PAGES), "one page of each kind"
+
+
+RUNNING_TEXT = [
+    ('<p>Read <a href="#">the report</a> for the method.</p>', False),
+    ('<p>The site and the <a href="#">open data</a> are this version: <code>1.2</code>.</p>', False),
+    ('<li>See <a href="#">A</a> or <a href="#">B</a> first.</li>', False),
+    ('<p><strong>Added:</strong> <a href="#">Alpha</a>, <a href="#">Beta</a> and 3 more.</p>', True),
+    ('<p>Updated or corrected: <a href="#">Alpha</a>.</p>', True),
+    ('<p><time>2024-01-10</time> · <a href="#">commit 1234567</a></p>', True),
+    ('<li><a href="#">Participation</a> <span>3</span></li>', True),
+    ('<li><a href="#">Botkyrka</a>, <a href="#">Malmö</a></li>', True),
+    ('<div>Made with <a href="#">Material for MkDocs</a></div>', True),
+    ('<td>Read <a href="#">the report</a></td>', True),
+]
+
+
+def test_running_text_is_a_sentence_not_a_list_of_links(browser):
+    """Which links the target rule leaves out as running text (TARGETS_JS): only links in a sentence."""
+    page = browser.new_page(viewport={"width": PHONES[0][0], "height": PHONES[0][1]})
+    found = []
+    for html, _ in RUNNING_TEXT:
+        parent = {"<td": "<table><tr>{}</tr></table>", "<li": "<ul>{}</ul>"}.get(html[:3], "{}")
+        page.set_content("<!doctype html><body>" + parent.format(html))
+        found.append((html, bool(page.evaluate(TARGETS_JS)["measured"])))
+    page.close()
+    assert found == RUNNING_TEXT
+
+
+@pytest.mark.parametrize("size", [*PHONES, DESKTOP], ids=[f"{w}px" for w, _ in [*PHONES, DESKTOP]])
+def test_the_links_of_a_change_are_targets(chromium, site, size):
+    """/changes/: the commits and the cases of each change ("Added: A, B, C, D.") are measured
+    targets, none left out as running text, each at least 24 x 24 px."""
+    html = site.html("changes/")
+    added = html.select("ul.cb-changes p[data-kind=added] a")
+    expected = [f'a "{a.get_text().strip()[:40]}"' for a in html.select("ul.cb-changes a")]
+    url, browser = chromium
+    page = open_page(browser, url + "changes/", size)
+    result = page.evaluate(TARGETS_JS, "ul.cb-changes")
+    page.context.close()
+    assert len(added) == 4 and len(html.select("ul.cb-changes a[href*='/commit/']")) == 2
+    assert result["measured"] == expected
+    assert result["small"] == []
+
+
+PANEL_JS = """() => [...document.querySelectorAll(".cb-search .md-search-result__list a")].map((a) => {
+  const r = a.getBoundingClientRect();
+  return { text: a.textContent.trim(), width: r.width, height: r.height, left: r.left, right: r.right };
+})"""
+
+
+@pytest.mark.parametrize("size", PHONES, ids=[f"{w}px" for w, _ in PHONES])
+def test_the_search_box_no_match_panel_has_24_px_targets(chromium, size):
+    """With no match, the closest names ("Botkyrka") and the ways to browse are lists of links:
+    every one of them at least 24 x 24 px and within the screen's width, none exempt."""
+    url, browser = chromium
+    page = open_page(browser, url + "cases/", size)
+    page.click("label.md-header__button[for=__search]")
+    assert search_box(page, "Botkirka") == []
+    expect(page.locator(META)).to_have_text("No matching cases for “Botkirka”")
+    links = page.evaluate(PANEL_JS)
+    page.context.close()
+    texts = [link["text"] for link in links]
+    assert texts[0] == "Botkyrka" and texts[-3:] == ["all keywords", "the explorer", "all cases"]
+    assert [link for link in links if link["width"] < 24 or link["height"] < 24] == []
+    assert [link for link in links if link["left"] < 0 or link["right"] > size[0]] == []
+
+
 @pytest.mark.parametrize("size", PHONES, ids=[f"{w}px" for w, _ in PHONES])
 def test_navigation_drawer_targets_are_at_least_24_px(chromium, size):
     url, browser = chromium
@@ -220,14 +377,27 @@ def test_navigation_drawer_targets_are_at_least_24_px(chromium, size):
     assert result["small"] == []
 
 
+CONTENTS_JS = """(nav) => {
+  // The list of sections' box and the bottom of the title above it, in CSS px from the window's top.
+  const box = nav.getBoundingClientRect(), title = document.querySelector(".cb-case > h1").getBoundingClientRect();
+  return { top: box.top, bottom: box.bottom, title: title.bottom, links: nav.querySelectorAll("a[href]").length };
+}"""
+
+
+def contents_box(page) -> dict:
+    """Where the open case page's list of sections is: ``{"top", "bottom", "title", "links"}`` (CSS
+    px from the window's top; ``title`` the bottom of the page's title; ``links`` how many)."""
+    return page.get_by_role("navigation", name="Contents", exact=True).evaluate(CONTENTS_JS)
+
+
 @pytest.mark.parametrize("size", PHONES, ids=[f"{w}px" for w, _ in PHONES])
-def test_case_sections_are_listed_within_the_first_screen(chromium, real_site, size):
+def test_case_sections_are_listed_within_the_first_screen(chromium, site, size):
     url, browser = chromium
     path = "cases/malmo-area-programme/"
-    sections = [f"#{h2['id']}" for h2 in real_site.html(path).select(".cb-case__text h2[id]")]
+    sections = [f"#{h2['id']}" for h2 in site.html(path).select(".cb-case__text h2[id]")]
     page = open_page(browser, url + path, size)
-    contents = page.get_by_role("navigation", name="Contents")
-    top = contents.evaluate("nav => nav.getBoundingClientRect().top")
+    contents = page.get_by_role("navigation", name="Contents", exact=True)
+    box = contents_box(page)
     links = contents.get_by_role("link")
     hrefs = [urljoin(url + path, links.nth(i).get_attribute("href")) for i in range(links.count())]
     meta_below = page.locator("dl.cb-meta").evaluate(
@@ -240,8 +410,58 @@ def test_case_sections_are_listed_within_the_first_screen(chromium, real_site, s
     page.context.close()
     assert len(sections) == 8
     assert hrefs == [url + path + anchor for anchor in [*sections, "#sources", "#how-to-cite", "#related-cases"]]
-    assert 0 <= top < size[1], f"the list of sections starts at {top} px, below the first screen"
+    assert box["title"] <= box["top"] and box["bottom"] <= size[1], (
+        f"the list of sections is not on the first screen: {box}"
+    )
     assert meta_below, "the metadata follows the list of sections"
+
+
+@pytest.mark.parametrize("size", PHONES, ids=[f"{w}px" for w, _ in PHONES])
+def test_every_case_lists_its_sections_within_the_first_screen(chromium, site, size):
+    """The whole list, its end too, under the title: for every real case, whatever its title and summary."""
+    cases = sorted(index.parent.name for index in (site.site / "cases").glob("*/index.html"))
+    url, browser = chromium
+    page = open_page(browser, f"{url}cases/{cases[0]}/", size)
+    boxes = {}
+    for case in cases:
+        page.goto(f"{url}cases/{case}/")
+        boxes[case] = contents_box(page)
+    page.context.close()
+    assert len(boxes) == len(list((ROOT / "cases").glob("*.md")))
+    assert {case: box for case, box in boxes.items() if not box["title"] <= box["top"] < box["bottom"] <= size[1]} == {}
+    assert {box["links"] for box in boxes.values()} == {11}
+
+
+@pytest.mark.parametrize("size", PHONES, ids=[f"{w}px" for w, _ in PHONES])
+def test_the_longest_case_lists_its_sections_within_the_first_screen(long_texts, size):
+    """A 200-character title and English title, a 400-character summary, 30 municipalities."""
+    url, browser = long_texts
+    page = open_page(browser, url + "cases/longest/", size)
+    box = contents_box(page)
+    summary = page.locator(".cb-case__summary").evaluate("p => p.textContent.trim().length")
+    page.context.close()
+    assert summary >= 399
+    assert box["links"] == 11
+    assert box["title"] <= box["top"] < box["bottom"] <= size[1], (
+        f"the list of sections is not on the first screen: {box}"
+    )
+
+
+@pytest.mark.parametrize("size", [PHONES[0], DESKTOP])
+def test_the_screen_order_is_the_reading_and_keyboard_order(chromium, size):
+    """The list of sections comes right after the title in the page itself, not only on the
+    screen: tabbing never jumps back up past the summary (WCAG 2.4.3)."""
+    url, browser = chromium
+    page = open_page(browser, url + "cases/malmo-area-programme/", size)
+    summary = page.locator(".cb-case__summary").evaluate("p => p.getBoundingClientRect().top")
+    box = contents_box(page)
+    tops = page.evaluate(
+        """() => [...document.querySelectorAll("article.cb-case a[href], article.cb-case button")]
+            .filter((e) => e.offsetParent !== null).slice(0, 14).map((e) => e.getBoundingClientRect().top)"""
+    )
+    page.context.close()
+    assert box["title"] < box["top"] < box["bottom"] <= summary
+    assert tops == sorted(tops)  # each focusable element is at or below the one before it
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -264,8 +484,8 @@ def test_chart_text_is_readable_and_bars_contrast(chromium, path, scheme):
 
 
 @pytest.mark.parametrize("size", PHONES, ids=[f"{w}px" for w, _ in PHONES])
-def test_year_labels_of_a_long_timeline_do_not_overlap(long_words, size):
-    url, browser = long_words
+def test_year_labels_of_a_long_timeline_do_not_overlap(long_texts, size):
+    url, browser = long_texts
     page = open_page(browser, url + "cases/", size)
     boxes = page.evaluate(
         """() => [...document.querySelectorAll("#chart-timeline svg text.cb-chart__label")].map((t) => {
@@ -292,16 +512,16 @@ def test_chart_text_keeps_its_size_on_a_desktop(chromium):
     assert all(FONT <= h <= FONT * 1.5 for h in heights[DESKTOP])
 
 
-def test_timeline_ends_where_the_data_ends(real_site):
-    rows = real_site.html("cases/").select("#chart-timeline details tbody tr")
+def test_timeline_ends_where_the_data_ends(site):
+    rows = site.html("cases/").select("#chart-timeline details tbody tr")
     years = [int(r.td.get_text()) for r in rows]
     ends = []
-    for article in (real_site.site / "cases").glob("*/index.html"):
+    for article in (site.site / "cases").glob("*/index.html"):
         period = BeautifulSoup(article.read_text("utf-8"), "html.parser").select_one(".cb-meta__period").get_text()
         assert not period.endswith("ongoing"), "this test expects the real cases to have ended"
         ends.append(int(re.split("[–-]", period)[-1]))
     assert years[-1] == max(ends)
-    ticks = [t.get_text() for t in real_site.html("cases/").select("#chart-timeline svg text.cb-chart__label")]
+    ticks = [t.get_text() for t in site.html("cases/").select("#chart-timeline svg text.cb-chart__label")]
     assert ticks[-1] == str(max(ends))
 
 
@@ -320,8 +540,8 @@ def test_timeline_runs_to_the_build_year_only_while_a_programme_is_ongoing(tmp_p
     assert timeline["ticks"][-1]["year"] == last
 
 
-def test_no_chip_holds_two_links(real_site):
-    pages = sorted(real_site.site.rglob("*.html"))
+def test_no_chip_holds_two_links(site):
+    pages = sorted(site.site.rglob("*.html"))
     chips = 0
     for file in pages:
         for chip in BeautifulSoup(file.read_text("utf-8"), "html.parser").select(".cb-chips > li"):
@@ -330,8 +550,8 @@ def test_no_chip_holds_two_links(real_site):
     assert chips > 0
 
 
-def test_country_chip_names_what_it_leads_to(chromium, real_site):
-    chips = real_site.html("countries/se/").select(".cb-chips li")
+def test_country_chip_names_what_it_leads_to(chromium, site):
+    chips = site.html("countries/se/").select(".cb-chips li")
     expected = []
     for chip in chips:
         count = int(chip.select_one(".cb-count").get_text())
@@ -340,7 +560,7 @@ def test_country_chip_names_what_it_leads_to(chromium, real_site):
         expected.append((name, f"../../explore/?country=SE&keyword={chip.a['data-keyword']}"))
     url, browser = chromium
     page = open_page(browser, url + "countries/se/", PHONES[1])
-    # Material's instant navigation makes the addresses absolute.
+    # The addresses are made absolute before they are compared.
     found = [page.get_by_role("link", name=name, exact=True).get_attribute("href") for name, _ in expected]
     page.context.close()
     assert len(expected) > 1

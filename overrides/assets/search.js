@@ -149,14 +149,18 @@
       li.appendChild(box);
       list.appendChild(li);
     }
+    // The ways to browse: a list of links (each a tap target on a phone), not a sentence.
     var ways = el("li", { "class": "md-search-result__item cb-search-ways" });
-    var p = el("p", { "class": "md-search-result__article md-typeset" }, "Browse instead: ");
-    p.appendChild(el("a", { href: root + "keywords/" }, "all keywords"));
-    p.appendChild(document.createTextNode(" · "));
-    p.appendChild(el("a", { href: root + "explore/?q=" + encodeURIComponent(query) }, "the explorer"));
-    p.appendChild(document.createTextNode(" · "));
-    p.appendChild(el("a", { href: root + "cases/" }, "all cases"));
-    ways.appendChild(p);
+    var article = el("div", { "class": "md-search-result__article md-typeset" }), links = el("ul");
+    article.appendChild(el("p", {}, "Browse instead:"));
+    [["keywords/", "all keywords"], ["explore/?q=" + encodeURIComponent(query), "the explorer"], ["cases/", "all cases"]]
+      .forEach(function (way) {
+        var item = el("li");
+        item.appendChild(el("a", { href: root + way[0] }, way[1]));
+        links.appendChild(item);
+      });
+    article.appendChild(links);
+    ways.appendChild(article);
     list.appendChild(ways);
   }
 
