@@ -30,9 +30,12 @@ one met only do what changed; ``CASEBOOK_CACHE=0`` builds without it.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from casebook_incremental import PageCache
 from casebook_options import CasebookOptions, read_options
@@ -48,7 +51,7 @@ from casebook.contract import Contract, load_contract
 from casebook.docs import CONTRIBUTING
 from casebook.indexes import git_history
 from casebook.markdown_reading import MarkdownReading
-from casebook.pages import Settings, build_site
+from casebook.pages import Settings, Site, build_site
 from casebook.search import SearchIndexer, SearchIndexError, bundle_of, bundle_paths
 from casebook.translit import browser_table_js, heading_id
 
@@ -60,8 +63,46 @@ TRANSLIT_JS = "assets/transliteration.js"
 HOOK_TEMPLATES = ("case-head", "case-sources", "search-doc", "case-item")
 """The partials (``overrides/partials/cb-<name>.html``) the hooks render themselves."""
 
-_state: dict = {}
-"""Per-build state, emptied by ``on_config`` on every build."""
+
+@dataclass
+class Build:
+    """One build's state: made by ``on_config`` for every build (``mkdocs serve`` makes a new one
+    for each rebuild), filled in by the events that follow, in MkDocs' order."""
+
+    site: Site
+    """The planned pages and files (:func:`casebook.pages.build_site`)."""
+    bundles: int
+    """How many search bundles the cases are divided into."""
+    case_count: int
+    search: SearchIndexer | None
+    """The indexer; ``None`` once it has finished or been stopped."""
+    cache: PageCache
+    templates_env: Any = None
+    """The Jinja environment the hooks render their own partials with (``on_files``)."""
+    templates: dict = field(default_factory=dict)
+    """``HOOK_TEMPLATES`` name → template."""
+    env: Any = None
+    """MkDocs' Jinja environment for pages (``on_env``)."""
+    nav: Any = None
+    in_nav: frozenset = frozenset()
+    """The source paths of the pages in the navigation."""
+    nav_urls: tuple = ()
+    lastmod: dict = field(default_factory=dict)
+    """Case file path → the date (UTC, ISO 8601) of its last commit, for sitemap-cases.xml;
+    a case without one (no git, a shallow clone, not committed yet) has no ``<lastmod>``."""
+    items: dict = field(default_factory=dict)
+    """Rendered case items, by (case id, way back to the root)."""
+    frame: dict = field(default_factory=dict)
+    """Rendered parts of the page frame, by (part, folder): see :func:`_render_once`."""
+
+
+_build: list = []
+"""``[the current Build]``; emptied by ``on_config`` before each build (and on an error)."""
+
+
+def _now() -> Build:
+    return _build[0]
+
 
 _serving: list = []
 """``[True]`` in a ``mkdocs serve`` process (``on_startup``, once per process)."""
@@ -75,7 +116,7 @@ def on_config(config):
     if not config.use_directory_urls:
         raise Abort("Casebook: set use_directory_urls: true in mkdocs.yml (cases are published at /cases/<id>/).")
     on_build_error(None)  # what a previous build of `mkdocs serve` that failed half-way left running
-    _state.clear()
+    _build.clear()
     root = Path(config.config_file_path).resolve().parent
     options, contract = _options(config, root)
     reading = MarkdownReading.from_mkdocs(config.markdown_extensions, config.mdx_configs)
@@ -119,14 +160,20 @@ def on_config(config):
     repository = read_repository(root, history.shallow)
     guide = root / CONTRIBUTING
     planned = digest(library.digest, settings, history, repository, guide.read_bytes() if guide.is_file() else None)
-    _state["site"] = cache.memo("site", planned, lambda: build_site(library, settings, history, repository, cache))
+    site = cache.memo("site", planned, lambda: build_site(library, settings, history, repository, cache))
     bundles = bundle_paths(len(library.cases), options.search_shard_size)
     config.extra["casebook_search_bundles"] = bundles  # read by cb-search.html
-    _state["bundles"] = len(bundles)
-    _state["case_count"] = len(library.cases)
-    _state["search"] = SearchIndexer(Path(config.site_dir), bundles, cache)
-    _state["cache"] = PageCache(cache, config)  # the configuration is final: it is part of every key
+    search = SearchIndexer(Path(config.site_dir), bundles, cache)
+    # The configuration is final here: it is part of every page cache key.
+    build = Build(site, len(bundles), len(library.cases), search, PageCache(cache, config))
+    build.lastmod = {path: _day(stamp) for path, stamp in history.changed.items()}
+    _build.append(build)
     return config
+
+
+def _day(stamp: float) -> str:
+    """A commit time (seconds since the epoch) as its date in UTC, ``YYYY-MM-DD``."""
+    return datetime.datetime.fromtimestamp(stamp, datetime.UTC).date().isoformat()
 
 
 def _options(config, root: Path) -> tuple[CasebookOptions, Contract]:
@@ -159,7 +206,8 @@ def _collation_locale(config, options: CasebookOptions) -> str:
 
 
 def on_files(files, config):
-    site = _state["site"]
+    build = _now()
+    site = build.site
     # Case pages first, by search bundle: each bundle is indexed (or taken from the cache)
     # while the next one's pages are converted, and written while the other pages render.
     pages = sorted((s for s in site.pages.values() if s.generated), key=_case_order)
@@ -169,11 +217,11 @@ def on_files(files, config):
         if files.get_file_from_path(src_uri) is not None:
             raise Abort(f"Casebook: docs/{src_uri} would hide a generated file; remove it from docs/.")
         files.append(File.generated(config, src_uri, content=content))
-    _state["cache"].start(files)
-    env = _state["templates_env"] = _state["cache"].compiled(config.theme.get_env())
+    build.cache.start(files)
+    env = build.templates_env = build.cache.compiled(config.theme.get_env())
     _fast_getattr(env)
-    _state["templates"] = {name: env.get_template(f"partials/cb-{name}.html") for name in HOOK_TEMPLATES}
-    _state["cache"].also_uses(env, [f"partials/cb-{name}.html" for name in HOOK_TEMPLATES])
+    build.templates = {name: env.get_template(f"partials/cb-{name}.html") for name in HOOK_TEMPLATES}
+    build.cache.also_uses(env, [f"partials/cb-{name}.html" for name in HOOK_TEMPLATES])
     return files
 
 
@@ -182,45 +230,47 @@ def _case_order(spec) -> tuple:
     if spec.template != "case.html":
         return (1, 0, "")
     cid = spec.src_uri.removeprefix("cases/").removesuffix(".md")
-    return (0, bundle_of(cid, _state["bundles"]), cid)
+    return (0, bundle_of(cid, _now().bundles), cid)
 
 
 def on_page_markdown(markdown, page, config, files):
-    spec = _state["site"].pages.get(page.file.src_uri)
+    spec = _now().site.pages.get(page.file.src_uri)
     if spec is not None:
         # Material's own templates print the title and description without
         # escaping, so they get escaped text (Markup is not escaped twice).
         page.meta.update(template=spec.template, title=escape(spec.title), hide=list(spec.hide))
         if spec.description:
             page.meta["description"] = escape(spec.description)
+        if spec.template == "case.html":  # its own last change, never the build's date (sitemap-cases.xml)
+            page.meta["casebook_lastmod"] = _now().lastmod.get(page.file.src_uri)
     return markdown
 
 
 def on_page_context(context, page, config, nav):
-    spec = _state["site"].pages.get(page.file.src_uri)
+    spec = _now().site.pages.get(page.file.src_uri)
     if spec is not None:
         # Links in our templates are root-relative paths prefixed with the way back to the
         # root: the same as MkDocs' `url` filter for directory URLs, without its per-link cost.
         context["root"] = "../" * page.url.count("/")
         context.update(spec.context)
         context["crumbs"] = spec.crumbs
-    _state["cache"].render_from_cache(page, context, _state["env"], spec)
+    _now().cache.render_from_cache(page, context, _now().env, spec)
     return context
 
 
 def on_pre_page(page, config, files):
-    spec = _state["site"].pages.get(page.file.src_uri)
+    spec = _now().site.pages.get(page.file.src_uri)
     if spec is not None and spec.template == "case.html":
-        _state["cache"].convert_from_cache(page)
+        _now().cache.convert_from_cache(page)
     return page
 
 
 def _case_parts(page) -> tuple[str, str] | None:
     """A case page's head and sources, rendered once for its search document and the page."""
-    spec = _state["site"].pages.get(page.file.src_uri)
+    spec = _now().site.pages.get(page.file.src_uri)
     if spec is None or spec.template != "case.html":
         return None
-    templates = _state["templates"]
+    templates = _now().templates
     context = {**spec.context, "root": "../" * page.url.count("/")}
     return templates["case-head"].render(context), templates["case-sources"].render(context)
 
@@ -229,7 +279,7 @@ SEARCH_DOCUMENT = ("partials/cb-search-doc.html", "partials/cb-case-head.html", 
 
 
 def on_page_content(html, page, config, files):
-    spec = _state["site"].pages.get(page.file.src_uri)
+    spec = _now().site.pages.get(page.file.src_uri)
     if spec is not None and spec.template == "case.html":
         # Indexed now, while MkDocs converts the other cases, rather than after rendering:
         # Pagefind then writes the index while the pages render, not after them.
@@ -237,14 +287,13 @@ def on_page_content(html, page, config, files):
             head, sources = (Markup(part) for part in _case_parts(page))
             spec.context.update(case_head=head, case_sources=sources)  # and for the page (case.html)
             terms = spec.context.get("search_terms")
-            return _state["templates"]["search-doc"].render(head=head, sources=sources, content=html, terms=terms)
+            return build.templates["search-doc"].render(head=head, sources=sources, content=html, terms=terms)
 
-        document = _state["site"].publish(
-            _state["cache"].document(page, spec, _state["templates_env"], SEARCH_DOCUMENT, make)
-        )
-        search = _state["search"]
+        build = _now()
+        document = build.site.publish(build.cache.document(page, spec, build.templates_env, SEARCH_DOCUMENT, make))
+        search = build.search
         search.add(document, "/" + page.url, _case_id(page))
-        if search.count == _state["case_count"]:  # the last case: its bundle is written while pages render
+        if search.count == build.case_count:  # the last case: its bundle is written while pages render
             search.flush()
     return html
 
@@ -255,9 +304,10 @@ def _case_id(page) -> str:
 
 
 def on_post_page(output, page, config):
-    _state["cache"].store(page, output)  # as rendered: with the version's stand-in (Site.publish)
-    output = _state["site"].publish(output)
-    spec = _state["site"].pages.get(page.file.src_uri)
+    build = _now()
+    build.cache.store(page, output)  # as rendered: with the version's stand-in (Site.publish)
+    output = build.site.publish(output)
+    spec = _now().site.pages.get(page.file.src_uri)
     if spec is not None and spec.template == "case.html":
         spec.context.pop("case_head", None)  # written: free the memory
         spec.context.pop("case_sources", None)
@@ -292,12 +342,13 @@ def _fast_getattr(env):
 
 
 def on_env(env, config, files):
-    _state["cache"].compiled(env)
+    build = _now()
+    build.cache.compiled(env)
     _fast_getattr(env)
-    _state["env"] = env
-    _state["cache"].navigation(_state["nav"])
+    build.env = env
+    build.cache.navigation(build.nav)
     item = env.get_template("partials/cb-case-item.html").module.case_item  # in HOOK_TEMPLATES
-    rendered = _state.setdefault("items", {})
+    rendered = build.items
 
     def case_items(views, root):
         """Cases in a listing; each rendered once per build for every page at the same depth."""
@@ -316,9 +367,10 @@ def on_env(env, config, files):
 
 
 def on_nav(nav, config, files):
-    _state["in_nav"] = {page.file.src_uri for page in nav.pages}
-    _state["nav_urls"] = [page.url for page in nav.pages]
-    _state["nav"] = nav
+    build = _now()
+    build.in_nav = frozenset(page.file.src_uri for page in nav.pages)
+    build.nav_urls = tuple(page.url for page in nav.pages)
+    build.nav = nav
     return nav
 
 
@@ -329,12 +381,13 @@ def _render_once(part, page, render):
     one folder share every way out of it), and rendering it is much of a page's cost. Pages in
     the navigation render it every time. Checked by comparing built sites with and without it."""
     file = getattr(page, "file", None)  # None on the 404 page
-    if file is None or file.src_uri in _state.get("in_nav", ()):
+    build = _now()
+    if file is None or file.src_uri in build.in_nav:
         return render()
-    if any(url.startswith(page.url) for url in _state.get("nav_urls", ())):
+    if any(url.startswith(page.url) for url in build.nav_urls):
         return render()  # a navigation page below this one: its link differs from the neighbours'
     key = (part, page.url.rstrip("/").rpartition("/")[0])  # the folder: links are relative to it
-    rendered = _state.setdefault("frame", {})
+    rendered = build.frame
     html = rendered.get(key)
     if html is None:
         html = rendered[key] = render()
@@ -342,19 +395,23 @@ def _render_once(part, page, render):
 
 
 def on_build_error(error):
-    search = _state.pop("search", None)  # stop the indexer's processes and collect them
-    if search is not None:
-        search.close()
-    if "cache" in _state:  # keep what was made (committed), without sweeping: the build was not whole
-        _state["cache"].cache.close()
+    if not _build:
+        return
+    build = _build.pop()
+    if build.search is not None:  # stop the indexer's processes and collect them
+        build.search.close()
+        build.search = None
+    build.cache.cache.close()  # keep what was made (committed), without sweeping: the build was not whole
 
 
 def on_post_build(config):
+    build = _now()
+    search, build.search = build.search, None
     try:
-        _state.pop("search").finish()
+        search.finish()
     except SearchIndexError as exc:
         raise Abort(f"Casebook: the search index could not be built: {exc}") from None
-    cache = _state["cache"]
+    cache = build.cache
     cache.sweep()
     n = cache.cache
     log.debug(f"Casebook: {cache.rendered} pages rendered; cache {n.hits} hits, {n.misses} misses {n.missed}")

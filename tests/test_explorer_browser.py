@@ -9,18 +9,27 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from browser import CHROMIUM_ARGS, chromium_path, serve
+from browser import CHROMIUM_ARGS, META, chromium_path, serve
 from playwright.sync_api import expect, sync_playwright
 from test_indexes import FIXTURE
 
 from casebook import load_library
 from casebook.facets import State, counts, matches, rows, why
-from conftest import build, make_library, synthetic
+from conftest import build, make_case, make_library, synthetic
+
+SPREADSHEET = make_case(
+    "Grønnegården på Ærø", "DK", "Ærø", ["participation", "safety", "evaluation"], 2009, 2013
+).replace(
+    "summary: >-\n  A test programme",
+    'title_en: "-2"\norganisations:\n  - "+1"\n  - "@at"\nsummary: >-\n  =1+1 Gåsebäck, Søndre Ålesund: a test programme',
+)
+"""Cells a spreadsheet would run as formulas (=, +, -, @ first), a list cell with a semicolon, and Nordic letters."""
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = make_library(tmp_path_factory.mktemp("browser") / "lib", {**FIXTURE, **synthetic(60)})
+    cases = {**FIXTURE, **synthetic(60), "spreadsheet.md": SPREADSHEET}
+    root = make_library(tmp_path_factory.mktemp("browser") / "lib", cases)
     built = build(root)
     assert built.returncode == 0, built.output
     with serve(built.site) as url:
@@ -133,6 +142,38 @@ def test_researchers_question_as_a_link_and_as_csv(page, site):
     assert records[1:] == [r for r in all_records[1:] if r[0] in set(expected)]
     lines = published.decode("utf-8-sig").split("\r\n")
     assert data.decode("utf-8-sig").split("\r\n")[1] in lines  # rows are copied byte for byte
+
+
+def download(page, selector: str):
+    """Click a download button; the file's suggested name and its bytes."""
+    with page.expect_download() as info:
+        page.click(selector)
+    return info.value.suggested_filename, info.value.path().read_bytes()
+
+
+def test_the_filtered_cases_download_as_csv_and_as_csv_for_nordic_excel(page, site):
+    open_explorer(page, site, "?country=DK&keyword=participation")
+    expected = assert_matches_reference(page, site)
+    assert "spreadsheet" in expected and len(expected) > 3
+    expect(page.locator(".cb-downloads")).to_contain_text("semicolon-separated")
+    published = list(csv.reader(io.StringIO((site["site"] / "data/cases.csv").read_text("utf-8-sig"), newline="")))
+    wanted = [published[0]] + [r for r in published[1:] if r[0] in set(expected)]
+    name, comma = download(page, "button[data-download=csv]")
+    assert name == "casebook-cases.csv" and comma.startswith(b"\xef\xbb\xbf")
+    assert list(csv.reader(io.StringIO(comma.decode("utf-8-sig"), newline=""))) == wanted
+    name, excel = download(page, "button[data-download=excel]")
+    assert name == "casebook-cases-excel.csv" and excel.startswith(b"\xef\xbb\xbf")
+    text = excel.decode("utf-8-sig")
+    lines = text.split("\r\n")
+    assert lines[0] == ";".join(published[0]) and lines[-1] == ""  # semicolons, CRLF, no sep= line
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert records == wanted  # exactly the filtered cases, the same cells
+    assert sorted(r[0] for r in records[1:]) == sorted(expected)
+    row = dict(zip(records[0], next(r for r in records if r[0] == "spreadsheet"), strict=True))
+    assert row["title"] == "Grønnegården på Ærø" and row["municipalities"] == "Ærø"
+    assert row["title_en"] == "'-2" and row["organisations"] == "'+1; @at"  # defused as in cases.csv
+    assert row["summary"].startswith("'=1+1 Gåsebäck, Søndre Ålesund")
+    assert ';"\'+1; @at";' in text  # a cell with a semicolon is quoted
 
 
 def test_select_keywords_switch_match_and_use_back(page, site):
@@ -447,6 +488,108 @@ def test_the_numbers_say_what_they_count(page, site):
     assert label.get_attribute("data-count-value") == str(len(expected))
 
 
+# No case matches: never a dead end ----------------------------------------------------------
+
+NOMATCH = ".cb-nomatch"
+
+
+def reference_total(site, **state) -> int:
+    return sum(matches(r, State(**state)) for r in rows(site["lib"]))
+
+
+def suggestions(page, count: int) -> list[tuple[str, str, str]]:
+    """The did-you-mean list once it is complete and has ``count`` entries: (link text, link
+    address relative to the site, the line)."""
+    expect(page.locator(NOMATCH)).to_have_attribute("data-suggested", str(count))
+    items = page.locator(f"{NOMATCH} .cb-nomatch__list li")
+    return [
+        (li.locator("a").inner_text(), li.locator("a").evaluate("a => a.pathname + a.search"), li.inner_text())
+        for li in items.all()
+    ]
+
+
+def test_no_match_says_so_and_a_suggestion_leads_to_the_cases(page, site):
+    open_explorer(page, site, "?q=Botkirka")
+    expect(page.locator("#cb-total")).to_have_text(f"0 of {len(site['lib'].cases)} cases")
+    expect(page.locator(f"{NOMATCH} .cb-nomatch__what")).to_have_text("No case matches “Botkirka”.")
+    expect(page.locator(NOMATCH)).to_contain_text("not in the whole text of the cases")
+    expect(page.locator("button[data-download]")).to_have_count(2)
+    for button in page.locator("button[data-download]").all():
+        expect(button).to_be_disabled()
+    found = suggestions(page, 1)
+    n = reference_total(site, q="Botkyrka")
+    assert found == [("Botkyrka", "/explore/?q=Botkyrka", f"Botkyrka (place): {n} case" + ("" if n == 1 else "s"))]
+    entries = page.evaluate("history.length")
+    page.locator(f"{NOMATCH} .cb-nomatch__list a").click()
+    expect(page).to_have_url(site["url"] + "explore/?q=Botkyrka")
+    expect(page.locator("#cb-q")).to_have_value("Botkyrka")
+    assert assert_matches_reference(page, site) == ["bravo"]
+    expect(page.locator(NOMATCH)).to_be_hidden()
+    assert page.evaluate("history.length") == entries + 1
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "address", "what"),
+    [
+        ("Tyrgghet", "Trygghet och säkerhet", "?keyword=safety", "Swedish for the keyword Safety and security"),
+        ("Swedn", "Sweden", "?country=SE", "country"),
+        ("Botkirka programme", "Botkyrka", "?q=Botkyrka+programme", "place"),  # one word of several
+    ],
+)
+def test_a_suggestion_ticks_a_keyword_or_country_or_corrects_a_word(page, site, query, text, address, what):
+    open_explorer(page, site, "?" + urlencode({"q": query}))
+    expect(page.locator("#cb-total")).to_have_text(f"0 of {len(site['lib'].cases)} cases")
+    found = page.locator(f"{NOMATCH} .cb-nomatch__list li", has=page.locator("a", has_text=text))
+    expect(found).to_contain_text(f"{text} ({what}): ")
+    link, line = found.locator("a"), found.inner_text()
+    assert link.evaluate("a => a.search") == address
+    if what.startswith("Swedish"):
+        assert link.get_attribute("lang") == "sv"
+    link.click()
+    expect(page).to_have_url(site["url"] + "explore/" + address)
+    expected = assert_matches_reference(page, site)
+    assert expected and line.endswith(f": {len(expected)} case" + ("" if len(expected) == 1 else "s"))  # as promised
+
+
+def test_with_other_filters_a_suggestion_says_it_leaves_them_out(page, site):
+    open_explorer(page, site, "?country=NO&q=Botkirka")
+    expect(page.locator(f"{NOMATCH} .cb-nomatch__what")).to_have_text(
+        "No case matches “Botkirka” with the other filters."
+    )
+    assert suggestions(page, 1) == [
+        ("Botkyrka", "/explore/?q=Botkyrka", "Botkyrka (place): 1 case without the other filters")
+    ]
+
+
+def test_no_match_offers_the_whole_text_the_keywords_and_the_list(page, site):
+    open_explorer(page, site, "?country=NO&q=qqqzzz")
+    assert suggestions(page, 0) == []
+    expect(page.locator(NOMATCH)).not_to_contain_text("Did you mean")
+    ways = page.locator(f"{NOMATCH} .cb-nomatch__ways a")
+    expect(ways).to_have_text(
+        [
+            "Search the whole text of the cases for “qqqzzz”",
+            "Clear all filters",
+            "All keywords, with their names in every language",
+            "The list of all cases",
+        ]
+    )
+    assert ways.evaluate_all("links => links.map(a => a.pathname + a.search)") == [
+        "/?search=qqqzzz",
+        "/explore/",
+        "/keywords/",
+        "/cases/",
+    ]
+    assert ways.first.get_attribute("data-search") == "qqqzzz"
+    for href in ways.evaluate_all("links => links.map(a => a.href)")[2:]:
+        assert page.request.get(href).status == 200, href
+    ways.nth(1).click()
+    expect(page).to_have_url(site["url"] + "explore/")
+    expect(page.locator("#cb-total")).to_have_text(f"{len(site['lib'].cases)} of {len(site['lib'].cases)} cases")
+    expect(page.locator(NOMATCH)).to_be_hidden()
+    expect(page.locator(".cb-downloads")).to_be_visible()
+
+
 @pytest.fixture(scope="module")
 def real(real_site):
     with serve(real_site.site) as url:
@@ -506,3 +649,28 @@ def test_ascii_spellings_find_the_one_case(page, real, query, case):
     page.goto(real["url"] + "explore/?" + urlencode({"q": query}))
     expect(page.locator("#cb-total")).to_have_text("1 of 4 cases")
     assert assert_matches_reference(page, real) == [case]
+
+
+def test_words_only_in_the_whole_text_lead_to_the_site_search(page, real):
+    """'ildsjaele' is in one case's text, not in its title, summary, places or keyword names:
+    the explorer finds nothing and opens the site search with the same words, which finds it."""
+    page.goto(real["url"] + "explore/?q=ildsjaele")
+    expect(page.locator("#cb-total")).to_have_text("0 of 4 cases")
+    link = page.locator(f"{NOMATCH} a[data-search]")
+    expect(link).to_have_text("Search the whole text of the cases for “ildsjaele”")
+    link.click()
+    expect(page.locator(".cb-search input")).to_have_value("ildsjaele")
+    expect(page.locator(".cb-search input")).to_be_focused()
+    expect(page.locator(META)).to_have_attribute("data-cb-query", "ildsjaele")
+    found = page.locator(".cb-search .md-search-result__link").evaluate_all("links => links.map(a => a.pathname)")
+    assert found == [f"/cases/{c.id}/" for c in real["lib"].cases.values() if "ildsjæle" in c.body]
+    assert page.url == real["url"] + "explore/?q=ildsjaele"  # opened on the page, no navigation
+
+
+def test_botkirka_leads_to_botkyrka_in_the_real_library(page, real):
+    page.goto(real["url"] + "explore/?q=Botkirka")
+    n = sum(matches(r, State(q="Botkyrka")) for r in rows(real["lib"]))
+    assert n >= 1
+    assert suggestions(page, 1) == [
+        ("Botkyrka", "/explore/?q=Botkyrka", f"Botkyrka (place): {n} case" + ("" if n == 1 else "s"))
+    ]

@@ -20,6 +20,9 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 VIEW = "?keyword=participation&keyword=safty&country=SE&q=trygghet"
 """A view with a ticked keyword and country, words matched through a Swedish label and a
 misspelt keyword (the notice with a suggestion)."""
+NO_MATCH = "?country=DK&q=Botkirka%20trygghet"
+"""A view no case matches: a misspelt place among other words and another filter (the message
+with a did-you-mean, the search of the whole text and the ways to browse)."""
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +126,19 @@ def test_every_control_is_at_least_24_px_square(phone, real):
     assert small == []
 
 
+def test_when_nothing_matches_every_way_on_is_a_tap_target_and_fits(phone, real):
+    open_view(phone, real, NO_MATCH)
+    message = phone.locator(".cb-nomatch")
+    expect(message).to_have_attribute("data-suggested", "1")
+    expect(message.locator(".cb-nomatch__list a")).to_have_text("Botkyrka")
+    links = message.locator("a").evaluate_all(
+        "links => links.map(a => { const r = a.getBoundingClientRect(); return [a.textContent, r.width, r.height]; })"
+    )
+    assert len(links) == 5
+    assert [link for link in links if link[1] < 24 or link[2] < 24] == []
+    assert phone.evaluate("document.documentElement.scrollWidth") <= phone.evaluate("innerWidth")
+
+
 FOCUSED = """() => { const e = document.activeElement, r = e.getBoundingClientRect();
     const bar = document.querySelector('.cb-bar').getBoundingClientRect();
     return {id: e.outerHTML, top: r.top, bottom: r.bottom, bar: bar.bottom, height: innerHeight,
@@ -168,6 +184,20 @@ def test_axe_finds_nothing(real, width, height, scheme):
     page = context.new_page()
     open_view(page, real, VIEW)
     expect(page.locator("#cb-notice")).to_be_visible()
+    assert_axe_finds_nothing(page, context)
+
+
+@pytest.mark.parametrize(("width", "height", "scheme"), [(320, 640, "light"), (390, 844, "dark")])
+def test_axe_finds_nothing_when_no_case_matches(real, width, height, scheme):
+    context = real["browser"].new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    page = context.new_page()
+    open_view(page, real, NO_MATCH)
+    expect(page.locator(".cb-nomatch")).to_have_attribute("data-suggested", "1")
+    assert_axe_finds_nothing(page, context)
+
+
+def assert_axe_finds_nothing(page, context):
+    """Run axe with the WCAG 2.2 rules on the explorer (every keyword group open); closes the context."""
     page.locator("details.cb-kwgroup").evaluate_all("ds => ds.forEach(d => d.open = true)")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
     context.close()

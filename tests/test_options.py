@@ -30,6 +30,7 @@ def test_the_defaults_are_those_the_site_documents():
         "license_url": "https://creativecommons.org/licenses/by/4.0/",
         "search_shard_size": 1000,
         "collation": None,
+        "contract": None,
     }
     assert list(declared()) == list(defaults())
 

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 from . import changelog, charts, datapackage, exports, facets
 from .cache import BuildCache, code_digest, data_digest, digest
 from .docs import CONTRIBUTING, refresh
-from .indexes import History, build_indexes, related_cases
+from .indexes import History, Indexes, build_indexes, related_cases
 from .library import Library
 from .searchterms import case_search_terms, search_vocabulary
 from .views import case_view, country_view, json_ld, keyword_ref, keyword_view, related_view
@@ -137,25 +137,37 @@ PLAN_KIND = "case-plan"
 """The cache's kind for a case's view, search terms, related cases, citation and JSON-LD."""
 
 
-def data_page(contract, shown: dict, citation: dict, stats: dict, files: dict, crumbs: list) -> PageSpec:
-    """The data page: the files (``files``: site path → content) with their sizes, the codebook
-    and the CSV's columns from the library's ``contract``, the data set (``shown``) and its citation."""
-    return PageSpec(
-        DATA,
-        "data.html",
-        "Data",
-        {
-            "fields": exports.codebook(contract),
-            "own_fields": bool(contract.fields),
-            "dataset": shown,
-            "citation": citation,
-            "stats": stats,
-            "csv_columns": exports.columns(contract),
-            "sizes": {path: len(c if isinstance(c, bytes) else c.encode("utf-8")) for path, c in files.items()},
-        },
-        crumbs=crumbs,
-        description="Download the cases and the keywords as open data, with a codebook.",
-    )
+@dataclass(frozen=True)
+class Plan:
+    """What every page kind is made from: made once per build by :func:`plan_site`, then only
+    read by the page generators (:func:`build_site` lists them); its dicts are shared, never changed."""
+
+    library: Library
+    settings: Settings
+    history: History
+    repository: changelog.Repository | None
+    """What git says about the build (:func:`casebook.changelog.read_repository`); None without it."""
+    cache: BuildCache
+    indexes: Indexes
+    """The library's inverted indexes (:func:`casebook.indexes.build_indexes`)."""
+    views: dict
+    """Case id → the case's view (:func:`casebook.views.case_view`): what lists and pages show of it."""
+    terms: dict
+    """Case id → the case's search terms (:func:`casebook.searchterms.case_search_terms`)."""
+    vocabulary: str
+    """A digest of the taxonomy and the contract: a case's view shows their labels."""
+    counts: dict
+    """Keyword id → how many cases carry it (0 for an unused keyword)."""
+    stats: dict
+    """``{"cases", "countries", "keywords", "vocabulary"}``: the counts several pages show."""
+    head_year: int | None
+    """The year (UTC) of the commit built; None without git."""
+    dataset: dict
+    """The data set's title, publisher, license, license_url, url, version and date, as the exports carry them."""
+    shown: dict
+    """:attr:`dataset` as pages show it: its version as :func:`version_token` gives it."""
+    home: dict
+    """The breadcrumb to the home page (``{"label", "url"}``), first in every generated page's trail."""
 
 
 def build_site(
@@ -168,33 +180,49 @@ def build_site(
     """All generated pages and files of the library, in a deterministic order. ``repository``
     (:func:`casebook.changelog.read_repository`) gives the version and the changelog. ``cache``
     keeps what is planned for each case (:data:`PLAN_KIND`), so that after an edit only the
-    edited case is planned again, besides what lists all cases."""
+    edited case is planned again, besides what lists all cases. Each page kind has its generator,
+    which reads the one :class:`Plan`."""
     settings = settings or Settings()
     history = history or History({}, {}, None)
-    cache = cache or BuildCache(None)
-    taxonomy, cases, contract = library.taxonomy, library.cases, library.contract
-    collation = library.collation
-    indexes = build_indexes(cases, taxonomy.keywords, collation)
-    vocabulary = data_digest([taxonomy, contract])  # a view shows keywords' and own fields' labels
-    views, terms = {}, {}
-    for cid, case in cases.items():
-        views[cid], terms[cid] = cache.memo(
-            PLAN_KIND,
-            data_digest([code_digest(), "view", case, vocabulary]),
-            lambda case=case: (case_view(case, taxonomy, contract), case_search_terms(case, taxonomy)),
-        )
-    by_title = [views[c.id] for c in sorted(cases.values(), key=collation.title_key)]
-    pages: dict = {}
-    files: dict = {}
-    home = {"label": "Home", "url": ""}
+    plan = plan_site(library, settings, history, repository, cache or BuildCache(None))
+    specs = [
+        home_page(plan),
+        case_list_page(plan),
+        *keyword_pages(plan),
+        *country_pages(plan),
+        *contribute_pages(plan),
+        *case_pages(plan),
+        explore_page(plan),
+    ]
+    files = data_files(plan)
+    specs.append(data_page(plan, files))  # before the feed: the data page lists the data files
+    changes, files[changelog.FEED] = changes_page(plan)
+    pages = {spec.src_uri: spec for spec in [*specs, changes]}
+    for spec in pages.values():  # once here, kept with the plan: a build from the cache needs no digest
+        spec.key = data_digest([spec.context, spec.crumbs, spec.template])
+    return Site(pages, files, plan.dataset["version"])
+
+
+def plan_site(
+    library: Library,
+    settings: Settings,
+    history: History,
+    repository: changelog.Repository | None,
+    cache: BuildCache,
+) -> Plan:
+    """The :class:`Plan` of ``library``'s site: its indexes, each case's view and search terms
+    (:func:`case_views`), the counts, and the data set's description (version from ``repository``,
+    date from ``history``)."""
+    indexes = build_indexes(library.cases, library.taxonomy.keywords, library.collation)
+    vocabulary = data_digest([library.taxonomy, library.contract])  # a view shows keywords' and own fields' labels
+    views, terms = case_views(library, cache, vocabulary)
     counts = {kid: len(ids) for kid, ids in indexes.by_keyword.items()}
     stats = {
-        "cases": len(cases),
+        "cases": len(library.cases),
         "countries": len(indexes.by_country),
         "keywords": sum(1 for n in counts.values() if n),
-        "vocabulary": len(taxonomy.keywords),
+        "vocabulary": len(library.taxonomy.keywords),
     }
-    head_year = int(_date(history.head)[:4]) if history.head else None
     dataset = {
         "title": settings.site_name,
         "publisher": settings.publisher,
@@ -204,139 +232,160 @@ def build_site(
         "version": changelog.dataset_version(repository, library, settings.preview),
         "date": _date(history.head),
     }
-    shown = {**dataset, "version": version_token(dataset["version"])}  # on pages: see version_token
+    return Plan(
+        library,
+        settings,
+        history,
+        repository,
+        cache,
+        indexes,
+        views,
+        terms,
+        vocabulary,
+        counts,
+        stats,
+        head_year=int(_date(history.head)[:4]) if history.head else None,
+        dataset=dataset,
+        shown={**dataset, "version": version_token(dataset["version"])},  # on pages: see version_token
+        home={"label": "Home", "url": ""},
+    )
 
-    def make_data_files() -> dict:
-        explorer, explorer_text = facets.explorer_data(library)
-        return {
-            "data/explorer.json": explorer,
-            "data/explorer-text.json": explorer_text,
-            "data/cases.json": exports.cases_json(library, settings.site_url, dataset),
-            "data/cases.csv": exports.cases_csv(library, settings.site_url),
-            "data/cases.xlsx": exports.cases_xlsx(library, settings.site_url, dataset),
-            "data/keywords.json": exports.keywords_json(library, settings.site_url, counts, dataset["version"]),
-            "data/keywords.ttl": exports.keywords_skos(
-                library, settings.site_url, settings.site_name, dataset["version"]
+
+def case_views(library: Library, cache: BuildCache, vocabulary: str) -> tuple[dict, dict]:
+    """Each case's view and search terms (two dicts, case id → each), from ``cache``
+    (:data:`PLAN_KIND`, keyed by the code, the case and ``vocabulary``) or made and kept there."""
+    views, terms = {}, {}
+    for cid, case in library.cases.items():
+        views[cid], terms[cid] = cache.memo(
+            PLAN_KIND,
+            data_digest([code_digest(), "view", case, vocabulary]),
+            lambda case=case: (
+                case_view(case, library.taxonomy, library.contract),
+                case_search_terms(case, library.taxonomy),
             ),
-            "data/search-terms.json": search_vocabulary(library),
-            "data/keywords.csv": datapackage.keywords_csv(library, settings.site_url),
-            "data/case-keywords.csv": datapackage.case_keywords_csv(library),
-            "data/datapackage.json": datapackage.datapackage(settings.site_url, dataset, contract),
-            "data/dcat.jsonld": datapackage.dcat(settings.site_url, dataset),
-        }
+        )
+    return views, terms
 
-    # Home: counts, ways in, and the latest additions (git history, else by start year).
+
+def home_page(plan: Plan) -> PageSpec:
+    """The home page's context (docs/index.md itself is hand-written): the counts, and the
+    :data:`LATEST` latest additions' views, by when git first saw each case file, else newest start year first."""
+    history, collation = plan.history, plan.library.collation
     never = float("inf")  # not committed yet: newest of all
 
     def recency(case):
         return (-history.added.get(case.path, never), -case.period_start, *collation.title_key(case))
 
-    latest = [
-        {**views[c.id], "added": _date(history.added.get(c.path))} for c in sorted(cases.values(), key=recency)[:LATEST]
-    ]
+    newest = sorted(plan.library.cases.values(), key=recency)[:LATEST]
+    latest = [{**plan.views[c.id], "added": _date(history.added.get(c.path))} for c in newest]
     dated = bool(history.added)  # else the documented order: newest start year first
-    home_context = {"latest": latest, "latest_dated": dated, "stats": stats}
-    pages[HOME] = PageSpec(HOME, "home.html", "Home", home_context, generated=False)
+    return PageSpec(
+        HOME, "home.html", "Home", {"latest": latest, "latest_dated": dated, "stats": plan.stats}, generated=False
+    )
 
+
+def case_list_page(plan: Plan) -> PageSpec:
+    """The case list: every case's view in title order, the contract's facets (its columns)
+    and a timeline of the cases' periods."""
+    cases, collation = plan.library.cases, plan.library.collation
     # The timeline ends where the data ends: the latest end (or start), and the build's year
     # (the commit's) only while a programme is ongoing.
     ongoing = any(c.period_end is None for c in cases.values())
     last_year = max(
         [
-            (head_year or 0) if ongoing else 0,
+            (plan.head_year or 0) if ongoing else 0,
             *(c.period_start for c in cases.values()),
             *(c.period_end for c in cases.values() if c.period_end),
         ]
     )
-    pages[CASES] = PageSpec(
+    return PageSpec(
         CASES,
         "cases.html",
         "Cases",
         {
-            "cases": by_title,
-            "facets": [{"name": f.name, "label": f.label} for f in contract.facets],
+            "cases": [plan.views[c.id] for c in sorted(cases.values(), key=collation.title_key)],
+            "facets": [{"name": f.name, "label": f.label} for f in plan.library.contract.facets],
             "timeline": charts.timeline(
                 "chart-timeline", [(c.period_start, c.period_end) for c in cases.values()], last_year
             ),
         },
-        crumbs=[home],
+        crumbs=[plan.home],
         description=f"All {len(cases)} cases in the library, sorted by title.",
     )
 
-    # Keywords: the overview by group, and one page per keyword (used or not).
-    groups = []
-    for group in taxonomy.groups.values():
-        members = sorted(
-            (k for k in taxonomy.keywords.values() if k.group == group.id), key=lambda k: (collation.key(k.label), k.id)
-        )
-        in_group = {cid for k in members for cid in indexes.by_keyword[k.id]}
-        groups.append(
-            {
-                "id": group.id,
-                "label": group.label,
-                "cases": len(in_group),
-                "keywords": [{**keyword_ref(k.id, taxonomy), "count": counts[k.id]} for k in members],
-            }
-        )
-    group_chart = charts.bar_chart(
+
+def keyword_pages(plan: Plan) -> list[PageSpec]:
+    """The keywords overview (the taxonomy's groups with their keywords and case counts, and a
+    chart), then one page per keyword of the taxonomy, used or not, with its cases' views."""
+    taxonomy, collation = plan.library.taxonomy, plan.library.collation
+    groups = keyword_groups(plan)
+    chart = charts.bar_chart(
         "chart-groups",
         "Cases per keyword group",
         "How many cases carry at least one keyword of each group; a case can count in several groups.",
         [(g["label"], g["cases"], f"keywords/#{g['id']}") for g in groups],
     )
-    pages[KEYWORDS] = PageSpec(
-        KEYWORDS,
-        "keywords.html",
-        "Keywords",
-        {"groups": groups, "stats": stats, "chart": group_chart},
-        crumbs=[home],
-        description="The library's keywords by group, with case counts.",
-    )
+    pages = [
+        PageSpec(
+            KEYWORDS,
+            "keywords.html",
+            "Keywords",
+            {"groups": groups, "stats": plan.stats, "chart": chart},
+            crumbs=[plan.home],
+            description="The library's keywords by group, with case counts.",
+        )
+    ]
     narrower = taxonomy.narrower(collation.key)
     keywords_crumb = {"label": "Keywords", "url": "keywords/"}
     for kid, kw in taxonomy.keywords.items():
-        view = keyword_view(kid, taxonomy, indexes.by_keyword[kid], views, narrower.get(kid, []))
+        view = keyword_view(kid, taxonomy, plan.indexes.by_keyword[kid], plan.views, narrower.get(kid, []))
         view["explore"] = explore_url(keyword=kid)
-        pages[f"keywords/{kid}.md"] = PageSpec(
-            f"keywords/{kid}.md",
-            "keyword.html",
-            kw.label,
-            {"keyword": view},
-            description=kw.description,
-            crumbs=[home, keywords_crumb],
-        )
-
-    # Countries: the overview and one page per country with cases.
-    countries = []
-    countries_crumb = {"label": "Countries", "url": "countries/"}
-    for code, ids in indexes.by_country.items():
-        country = {**country_view(code), "count": len(ids), "explore": explore_url(country=code)}
-        countries.append(country)
-        places: dict = {}
-        used: dict = {}
-        for cid in ids:
-            for name in cases[cid].municipalities:
-                places.setdefault(name, []).append(views[cid])
-            for kid in cases[cid].keywords:
-                used[kid] = used.get(kid, 0) + 1
-        municipalities = [{"name": n, "cases": places[n]} for n in collation.sorted(places)]
-        keywords = [
-            {**keyword_ref(k, taxonomy), "count": n, "explore": explore_url(country=code, keyword=k)}
-            for k, n in sorted(
-                used.items(), key=lambda item: (-item[1], collation.key(taxonomy.keywords[item[0]].label), item[0])
+        pages.append(
+            PageSpec(
+                f"keywords/{kid}.md",
+                "keyword.html",
+                kw.label,
+                {"keyword": view},
+                description=kw.description,
+                crumbs=[plan.home, keywords_crumb],
             )
-        ]
-        src = f"countries/{code.lower()}.md"
-        pages[src] = PageSpec(
-            src,
-            "country.html",
-            country["name"],
-            {"country": country, "municipalities": municipalities, "keywords": keywords},
-            description=f"Cases from {country['name']}: {len(ids)}.",
-            crumbs=[home, countries_crumb],
         )
+    return pages
+
+
+def keyword_groups(plan: Plan) -> list[dict]:
+    """The taxonomy's groups as the keywords overview lists them: ``{"id", "label", "cases"
+    (cases with a keyword of the group), "keywords" (:func:`keyword_ref` with "count"), by label}``."""
+    taxonomy, collation = plan.library.taxonomy, plan.library.collation
+    groups = []
+    for group in taxonomy.groups.values():
+        members = sorted(
+            (k for k in taxonomy.keywords.values() if k.group == group.id), key=lambda k: (collation.key(k.label), k.id)
+        )
+        in_group = {cid for k in members for cid in plan.indexes.by_keyword[k.id]}
+        groups.append(
+            {
+                "id": group.id,
+                "label": group.label,
+                "cases": len(in_group),
+                "keywords": [{**keyword_ref(k.id, taxonomy), "count": plan.counts[k.id]} for k in members],
+            }
+        )
+    return groups
+
+
+def country_pages(plan: Plan) -> list[PageSpec]:
+    """One page per country with cases (:func:`country_page`), then the countries overview (by
+    name in the library's collation, with a chart of cases per country)."""
+    collation = plan.library.collation
+    countries_crumb = {"label": "Countries", "url": "countries/"}
+    countries, pages = [], []
+    for code, ids in plan.indexes.by_country.items():
+        country, page = country_page(plan, code, ids, countries_crumb)
+        countries.append(country)
+        pages.append(page)
     countries.sort(key=lambda c: (collation.key(c["name"]), c["code"]))
-    country_chart = charts.bar_chart(
+    chart = charts.bar_chart(
         "chart-countries",
         "Cases per country",
         "How many cases come from each country.",
@@ -345,113 +394,208 @@ def build_site(
             for c in sorted(countries, key=lambda c: (-c["count"], collation.key(c["name"]), c["code"]))
         ],
     )
-    pages[COUNTRIES] = PageSpec(
+    overview = PageSpec(
         COUNTRIES,
         "countries.html",
         "Countries",
-        {"countries": countries, "chart": country_chart},
-        crumbs=[home],
+        {"countries": countries, "chart": chart},
+        crumbs=[plan.home],
         description="The countries the library has cases from.",
     )
+    return [*pages, overview]
 
-    # The contributing guide, with its field reference fresh from the schema.
-    guide = library.root / CONTRIBUTING
-    if guide.is_file():
-        pages[CONTRIBUTE] = PageSpec(
+
+def country_page(plan: Plan, code: str, ids: list, crumb: dict) -> tuple[dict, PageSpec]:
+    """The page of the country ``code`` (ISO 3166-1 alpha-2) with the cases ``ids`` (title order):
+    its municipalities with their cases' views, and its keywords by use; and the country as the
+    overview lists it (:func:`country_view` with "count" and "explore"). ``crumb``: the overview's."""
+    cases, taxonomy, collation = plan.library.cases, plan.library.taxonomy, plan.library.collation
+    country = {**country_view(code), "count": len(ids), "explore": explore_url(country=code)}
+    places: dict = {}
+    used: dict = {}
+    for cid in ids:
+        for name in cases[cid].municipalities:
+            places.setdefault(name, []).append(plan.views[cid])
+        for kid in cases[cid].keywords:
+            used[kid] = used.get(kid, 0) + 1
+    municipalities = [{"name": n, "cases": places[n]} for n in collation.sorted(places)]
+    keywords = [
+        {**keyword_ref(k, taxonomy), "count": n, "explore": explore_url(country=code, keyword=k)}
+        for k, n in sorted(
+            used.items(), key=lambda item: (-item[1], collation.key(taxonomy.keywords[item[0]].label), item[0])
+        )
+    ]
+    page = PageSpec(
+        f"countries/{code.lower()}.md",
+        "country.html",
+        country["name"],
+        {"country": country, "municipalities": municipalities, "keywords": keywords},
+        description=f"Cases from {country['name']}: {len(ids)}.",
+        crumbs=[plan.home, crumb],
+    )
+    return country, page
+
+
+def contribute_pages(plan: Plan) -> list[PageSpec]:
+    """The contributing guide: the library's CONTRIBUTING.md with its field reference fresh
+    from the contract (:func:`casebook.docs.refresh`); none when the library has no guide."""
+    guide = plan.library.root / CONTRIBUTING
+    if not guide.is_file():
+        return []
+    return [
+        PageSpec(
             CONTRIBUTE,
             "main.html",
             "Contribute",
-            content=refresh(guide.read_text("utf-8"), contract),
+            content=refresh(guide.read_text("utf-8"), plan.library.contract),
             hide=(),
             description="How to add or correct a case, and the fields a case has.",
         )
+    ]
 
-    # Case pages: metadata, related cases (from the inverted index), JSON-LD and citation,
-    # (the slowest part of planning a large library).
-    def extras(cid: str) -> tuple:
-        case = cases[cid]
-        changed = history.changed.get(case.path)
-        year = int(_date(changed)[:4]) if changed else (None if history.shallow else head_year)
-        return (
-            related_cases(case, cases, indexes),
-            exports.citation(case, settings.site_url, settings.site_name, settings.publisher, year, shown["version"]),
-            json_ld(
-                case,
-                views[cid],
-                settings.site_url,
-                taxonomy,
-                shown,
-                _date(history.added.get(case.path)),
-                _date(changed),
-                contract,
-            ),
-        )
 
-    cases_crumb = {"label": "Cases", "url": "cases/"}
+def case_pages(plan: Plan) -> list[PageSpec]:
+    """One page per case: its body, view and search terms, its repository links, and its related
+    cases, citation and JSON-LD (:func:`case_extras`: the slowest part of planning a large
+    library, so kept in the cache under :data:`PLAN_KIND`)."""
+    history, settings = plan.history, plan.settings
     # What a case's extras depend on besides the case: the indexes (related cases), the settings,
     # the dataset's version and date, and the history.
+    indexes = plan.indexes
     around = digest(
         code_digest(),
         "extras",
-        vocabulary,
+        plan.vocabulary,
         data_digest([indexes.by_keyword, indexes.weights, indexes.title_rank]),
         settings,
-        shown,
-        head_year,
+        plan.shown,
+        plan.head_year,
         history.shallow,
     )
-    for cid, case in cases.items():
+    cases_crumb = {"label": "Cases", "url": "cases/"}
+    pages = []
+    for cid, case in plan.library.cases.items():
         dates = (history.added.get(case.path), history.changed.get(case.path))
-        related, cite, jsonld = cache.memo(
-            PLAN_KIND, data_digest([around, case, dates, views[cid]]), lambda cid=cid: extras(cid)
+        related, cite, jsonld = plan.cache.memo(
+            PLAN_KIND, data_digest([around, case, dates, plan.views[cid]]), lambda cid=cid: case_extras(plan, cid)
         )
-        pages[f"cases/{cid}.md"] = PageSpec(
-            f"cases/{cid}.md",
-            "case.html",
-            case.title,
-            {
-                "case": views[cid],
-                "related": related_view(related, views, taxonomy),
-                "jsonld": jsonld,
-                "links": repo_links(case, settings),
-                "cite": cite,
-                "search_terms": terms[cid],
-            },
-            content=case.body,
-            description=case.summary,
-            crumbs=[home, cases_crumb],
+        context = {
+            "case": plan.views[cid],
+            "related": related_view(related, plan.views, plan.library.taxonomy),
+            "jsonld": jsonld,
+            "links": repo_links(case, settings),
+            "cite": cite,
+            "search_terms": plan.terms[cid],
+        }
+        pages.append(
+            PageSpec(
+                f"cases/{cid}.md",
+                "case.html",
+                case.title,
+                context,
+                content=case.body,
+                description=case.summary,
+                crumbs=[plan.home, cases_crumb],
+            )
         )
+    return pages
 
-    # Explorer and open data.
-    files.update(make_data_files())
-    pages[EXPLORE] = PageSpec(
+
+def case_extras(plan: Plan, cid: str) -> tuple:
+    """``(related, citation, json_ld)`` of the case ``cid``: its related cases (from the inverted
+    indexes), its citation (year: when its file last changed) and its JSON-LD."""
+    case, history, settings = plan.library.cases[cid], plan.history, plan.settings
+    changed = history.changed.get(case.path)
+    year = int(_date(changed)[:4]) if changed else (None if history.shallow else plan.head_year)
+    return (
+        related_cases(case, plan.library.cases, plan.indexes),
+        exports.citation(case, settings.site_url, settings.site_name, settings.publisher, year, plan.shown["version"]),
+        json_ld(
+            case,
+            plan.views[cid],
+            settings.site_url,
+            plan.library.taxonomy,
+            plan.shown,
+            _date(history.added.get(case.path)),
+            _date(changed),
+            plan.library.contract,
+        ),
+    )
+
+
+def explore_page(plan: Plan) -> PageSpec:
+    """The explorer's page: the counts and the contract's facets' labels (its data is in
+    :func:`data_files`)."""
+    return PageSpec(
         EXPLORE,
         "explore.html",
         "Explore",
-        {"stats": stats, "explore_facets": [f.label for f in contract.facets]},
-        crumbs=[home],
+        {"stats": plan.stats, "explore_facets": [f.label for f in plan.library.contract.facets]},
+        crumbs=[plan.home],
         hide=("navigation", "toc"),
         description="Filter the cases by keyword, keyword group, country, period and text.",
     )
-    dataset_citation = exports.dataset_citation(
-        settings.site_url, settings.site_name, settings.publisher, head_year, shown["version"]
-    )
-    pages[DATA] = data_page(contract, shown, dataset_citation, stats, files, [home])
 
-    # What changed: every addition, correction and removal of a case (git history), and its feed.
-    changes = changelog.changes_view(repository, cases, settings.repo_url)
-    files[changelog.FEED] = changelog.atom_feed(
-        changes, settings.site_url, settings.site_name, settings.publisher, history.head
+
+def data_files(plan: Plan) -> dict:
+    """The data files (site path → text, or bytes for cases.xlsx): the explorer's data, the
+    exports of the cases and keywords, the search terms, the Data Package and the DCAT description."""
+    library, site_url, dataset = plan.library, plan.settings.site_url, plan.dataset
+    explorer, explorer_text = facets.explorer_data(library)
+    return {
+        "data/explorer.json": explorer,
+        "data/explorer-text.json": explorer_text,
+        "data/cases.json": exports.cases_json(library, site_url, dataset),
+        "data/cases.csv": exports.cases_csv(library, site_url),
+        "data/cases.xlsx": exports.cases_xlsx(library, site_url, dataset),
+        "data/keywords.json": exports.keywords_json(library, site_url, plan.counts, dataset["version"]),
+        "data/keywords.ttl": exports.keywords_skos(library, site_url, plan.settings.site_name, dataset["version"]),
+        "data/search-terms.json": search_vocabulary(library),
+        "data/keywords.csv": datapackage.keywords_csv(library, site_url),
+        "data/case-keywords.csv": datapackage.case_keywords_csv(library),
+        "data/datapackage.json": datapackage.datapackage(site_url, dataset, library.contract),
+        "data/dcat.jsonld": datapackage.dcat(site_url, dataset),
+    }
+
+
+def data_page(plan: Plan, files: dict) -> PageSpec:
+    """The data page: the ``files`` (site path → content, :func:`data_files`) with their sizes
+    in bytes, the codebook and the CSV's columns from the library's contract, the data set as
+    shown and its citation."""
+    settings, contract = plan.settings, plan.library.contract
+    citation = exports.dataset_citation(
+        settings.site_url, settings.site_name, settings.publisher, plan.head_year, plan.shown["version"]
     )
-    pages[CHANGES] = PageSpec(
+    return PageSpec(
+        DATA,
+        "data.html",
+        "Data",
+        {
+            "fields": exports.codebook(contract),
+            "own_fields": bool(contract.fields),
+            "dataset": plan.shown,
+            "citation": citation,
+            "stats": plan.stats,
+            "csv_columns": exports.columns(contract),
+            "sizes": {path: len(c if isinstance(c, bytes) else c.encode("utf-8")) for path, c in files.items()},
+        },
+        crumbs=[plan.home],
+        description="Download the cases and the keywords as open data, with a codebook.",
+    )
+
+
+def changes_page(plan: Plan) -> tuple[PageSpec, str]:
+    """What changed: the page listing every addition, correction and removal of a case (from
+    the repository's history), and its Atom feed (the text of :data:`casebook.changelog.FEED`)."""
+    settings = plan.settings
+    changes = changelog.changes_view(plan.repository, plan.library.cases, settings.repo_url)
+    feed = changelog.atom_feed(changes, settings.site_url, settings.site_name, settings.publisher, plan.history.head)
+    page = PageSpec(
         CHANGES,
         "changes.html",
         "Changes",
-        {"changes": changes, "dataset": shown, "shallow": history.shallow, "feed": changelog.FEED},
-        crumbs=[home],
+        {"changes": changes, "dataset": plan.shown, "shallow": plan.history.shallow, "feed": changelog.FEED},
+        crumbs=[plan.home],
         description="Cases added, updated or corrected, and removed, newest first, with an Atom feed.",
     )
-
-    for spec in pages.values():  # once here, kept with the plan: a build from the cache needs no digest
-        spec.key = data_digest([spec.context, spec.crumbs, spec.template])
-    return Site(pages, files, dataset["version"])
+    return page, feed

@@ -5,6 +5,9 @@
  * lines; the browser tests check this file against it. The library's own
  * facets (data.fields, from its contract) are ticked like countries (one-of,
  * several-of, boolean: yes/no) or filtered by a from/to range (year, integer).
+ * When no case matches, the page says so and offers the closest names (did-you-mean, by
+ * casebook.suggestions of suggest.js, the search box's rule), a search of the whole text
+ * and the ways to browse. The list downloads as CSV and as a semicolon CSV for Excel.
  * Text is always set with textContent. */
 (function () {
   "use strict";
@@ -30,6 +33,33 @@
   /* Whole numbers for readers: 450000 -> "450,000" (as contract.Field.shown). */
   function grouped(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
   function plural(n, one) { return n + " " + one + (n === 1 ? "" : "s"); }
+
+  /* The records of a CSV text as Python's csv module writes it (RFC 4180: quoted cells may hold
+   * commas, quotes doubled, line breaks): [{cells: [text], text: the record as written, with
+   * its line end}]. */
+  function csvRecords(text) {
+    var out = [], cells = [], cell = "", quoted = false, start = 0, i;
+    for (i = 0; i < text.length; i++) {
+      var ch = text[i];
+      if (quoted) {
+        if (ch !== '"') cell += ch;
+        else if (text[i + 1] === '"') { cell += '"'; i++; }
+        else quoted = false;
+      } else if (ch === '"') quoted = true;
+      else if (ch === ",") { cells.push(cell); cell = ""; }
+      else if (ch === "\n" || ch === "\r") {
+        if (ch === "\r" && text[i + 1] === "\n") i++;
+        cells.push(cell);
+        out.push({ cells: cells, text: text.slice(start, i + 1) });
+        cells = []; cell = ""; start = i + 1;
+      } else cell += ch;
+    }
+    if (start < text.length) { cells.push(cell); out.push({ cells: cells, text: text.slice(start) }); }
+    return out;
+  }
+
+  /* A cell of the semicolon CSV: quoted when it holds a semicolon, a quote or a line break. */
+  function semicolonCell(cell) { return /[;"\r\n]/.test(cell) ? '"' + cell.replace(/"/g, '""') + '"' : cell; }
 
   /* A bound of a range facet, as typed or in the address, or null: a year has four digits, an
    * integer may be written with spaces, commas or underscores between its digits. */
@@ -481,7 +511,9 @@
       setTimeout(function () { self.commit(self.fromForm(), "push"); }, 0);
     });
     root.querySelector("#cb-more").addEventListener("click", function () { self.showMore(); });
-    root.querySelector("#cb-csv").addEventListener("click", function () { self.downloadCsv(); });
+    root.querySelectorAll("[data-download]").forEach(function (button) {
+      button.addEventListener("click", function () { self.download(button.getAttribute("data-download")); });
+    });
     root.querySelector("#cb-link").addEventListener("click", function (e) { self.copyLink(e); });
     root.querySelector("#cb-jump").addEventListener("click", function (e) {
       e.preventDefault();
@@ -496,8 +528,12 @@
       }
     });
     root.addEventListener("click", function (e) { // links to another view of the explorer ("did you mean")
-      var a = e.target.closest ? e.target.closest("a[data-view]") : null;
+      var a = e.target.closest ? e.target.closest("a[data-view], a[data-search]") : null;
       if (!a || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+      if (a.hasAttribute("data-search")) { // the site search, opened here with the words
+        if (cb.openSearch && cb.openSearch(a.getAttribute("data-search"))) e.preventDefault();
+        return;
+      }
       e.preventDefault();
       e.stopPropagation();
       var s = self.readAddress(new URL(a.href).search).state;
@@ -618,7 +654,7 @@
 
   /* ---- rendering: the count and the list always together ---- */
   Explorer.prototype.render = function () {
-    var s = this.state, root = this.root;
+    var s = this.state, root = this.root, self = this;
     var m = this.masks(s), result = this.without(m, null);
     this.ids = result.indexes();
     this.renderCounts(m, result);
@@ -626,8 +662,10 @@
     root.querySelector("#cb-total").textContent = total;
     root.querySelector("#cb-bar-total").textContent = total;
     root.querySelector("#cb-link").href = location.href;
-    root.querySelector("#cb-csv").disabled = this.ids.length === 0;
+    root.querySelectorAll("[data-download]").forEach(function (b) { b.disabled = self.ids.length === 0; });
+    root.querySelector(".cb-downloads").hidden = this.ids.length === 0;
     this.renderNotice();
+    this.renderEmpty();
     this.renderList();
     root.removeAttribute("aria-busy");
   };
@@ -689,6 +727,141 @@
     });
     box.appendChild(list);
   };
+
+  /* ---- no case matches: say so, and offer a way on (never a dead end) ---- */
+
+  /* What the reader sees when the view is empty: what did not match; the names closest to the
+   * words (did-you-mean: keyword names in every language, places, countries), each a link to
+   * the view it gives, with its number of cases; a search of the whole text of the cases for
+   * the words; clearing the filters, the keywords and the list of all cases. */
+  Explorer.prototype.renderEmpty = function () {
+    var box = this.root.querySelector(".cb-nomatch"), s = this.state, base = this.root.getAttribute("data-root");
+    box.textContent = "";
+    box.removeAttribute("data-suggested");
+    box.hidden = this.ids.length > 0;
+    if (box.hidden) return;
+    var rest = writeState(Object.assign({}, s, { q: "" }), this.fields) !== "";
+    box.appendChild(el("p", { "class": "cb-nomatch__what" }, !s.q ? "No case matches these filters."
+      : "No case matches “" + s.q + "”" + (rest ? " with the other filters." : ".")));
+    if (s.q) {
+      box.appendChild(el("p", {}, "The words are looked for in the cases' titles, summaries and places, and in the "
+        + "names of their keywords in English, Swedish, Danish and Norwegian, not in the whole text of the cases."));
+    }
+    var close = box.appendChild(el("div", { "class": "cb-nomatch__close" }));
+    var ways = [];
+    if (s.q) ways.push(el("a", { href: base + "?search=" + encodeURIComponent(s.q), "data-search": s.q },
+      "Search the whole text of the cases for “" + s.q + "”"));
+    ways.push(el("a", { href: location.pathname, "data-view": "" }, "Clear all filters"));
+    ways.push(el("a", { href: base + "keywords/" }, "All keywords, with their names in every language"));
+    ways.push(el("a", { href: base + "cases/" }, "The list of all cases"));
+    box.appendChild(el("p", {}, "Or:"));
+    var list = box.appendChild(el("ul", { "class": "cb-nomatch__ways" }));
+    ways.forEach(function (a) { list.appendChild(el("li")).appendChild(a); });
+    this.renderSuggestions(close, s);
+  };
+
+  /* The did-you-mean list of an empty view, once data/search-terms.json is loaded; the box
+   * gets data-suggested (the number offered) when it is complete. */
+  Explorer.prototype.renderSuggestions = function (close, s) {
+    var self = this, box = close.parentNode;
+    if (!s.q || !cb.suggestions) { box.setAttribute("data-suggested", "0"); return; }
+    if (!this.terms) {
+      this.loadTerms().then(function () { if (self.state === s && close.isConnected) self.renderSuggestions(close, s); });
+      return;
+    }
+    var found = this.suggestionsFor(s);
+    if (found.length) {
+      close.appendChild(el("p", {}, "Did you mean:"));
+      var list = close.appendChild(el("ul", { "class": "cb-nomatch__list" }));
+      found.forEach(function (f) {
+        var item = list.appendChild(el("li")), attrs = { href: f.href, "data-view": "" };
+        if (LANG_ATTR[f.lang]) attrs.lang = LANG_ATTR[f.lang];
+        item.appendChild(el("a", attrs, f.text));
+        item.appendChild(document.createTextNode(" (" + f.what + "): " + plural(f.count, "case")
+          + (f.without ? " without the other filters" : "")));
+      });
+    }
+    box.setAttribute("data-suggested", String(found.length));
+  };
+
+  /* data/search-terms.json (casebook/searchterms.py), with the countries of the explorer's
+   * data as places; an empty vocabulary when it cannot be loaded. */
+  Explorer.prototype.loadTerms = function () {
+    var self = this, data = this.data;
+    if (!this.termsLoading) {
+      this.termsLoading = fetch(this.root.getAttribute("data-terms"))
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .catch(function () { return { keywords: [], places: [] }; })
+        .then(function (terms) {
+          var countries = [];
+          data.countries.forEach(function (c, i) {
+            [c.name, c.native].forEach(function (name) {
+              if (name) countries.push({ name: name, key: cb.fold(name), url: "", cases: self.bits.country[i].count(), country: c.code });
+            });
+          });
+          self.terms = { keywords: terms.keywords || [], places: (terms.places || []).concat(countries) };
+        });
+    }
+    return this.termsLoading;
+  };
+
+  /* Up to five suggestions for the words of an empty view, each as the view it leads to and
+   * that view's number of cases, never none: for the words as a whole and, when there are
+   * several, for each that no case has. A keyword's name ticks the keyword and a country's the
+   * country, in place of the words they stand for; a place replaces them. When the other filters
+   * leave no case with it, the suggestion leads to a view without them (`alone`). */
+  Explorer.prototype.suggestionsFor = function (s) {
+    var self = this, tokens = s.q.split(/\s+/).filter(Boolean), out = [], seen = {};
+    var tries = [{ at: -1, text: s.q }];
+    if (tokens.length > 1) {
+      tokens.forEach(function (token, at) {
+        if (words(token).some(function (w) { return self.wordBits(w).count() === 0; })) tries.push({ at: at, text: token });
+      });
+    }
+    var alone = emptyState(this.fields);
+    alone.q = s.q;
+    tries.forEach(function (attempt) {
+      cb.suggestions(self.terms, attempt.text).forEach(function (found) {
+        var view = self.suggested(s, tokens, attempt.at, found), count = view && self.countOf(view), without = false;
+        if (view && !count) {
+          view = self.suggested(alone, tokens, attempt.at, found);
+          count = self.countOf(view);
+          without = true;
+        }
+        var address = view && writeState(view, self.fields);
+        if (!count || seen[address] || out.length >= 5) return;
+        seen[address] = true;
+        out.push({ text: found.text, lang: found.lang, href: location.pathname + address, count: count,
+                   what: self.what(found), without: without });
+      });
+    });
+    return out;
+  };
+
+  /* The view `s` with a suggestion applied to its words (`tokens`; `at`: the index of the word
+   * it stands for, -1 for all of them), or null for a keyword or country the data lacks. */
+  Explorer.prototype.suggested = function (s, tokens, at, found) {
+    var view = JSON.parse(JSON.stringify(s)), left = at < 0 ? [] : tokens.slice();
+    var tick = found.kind === "keyword" ? ["keyword", found.entry.id] : found.entry.country ? ["country", found.entry.country] : null;
+    if (tick && this.index[tick[0]][tick[1]] === undefined) return null;
+    if (tick && view[tick[0]].indexOf(tick[1]) < 0) view[tick[0]].push(tick[1]);
+    if (at < 0) left = tick ? [] : [found.text];
+    else if (tick) left.splice(at, 1);
+    else left[at] = found.text;
+    view.q = left.join(" ");
+    return view;
+  };
+
+  /* What a suggestion is: "place", "country", "keyword", "Swedish for the keyword Safety and security". */
+  Explorer.prototype.what = function (found) {
+    if (found.kind !== "keyword") return found.entry.country ? "country" : "place";
+    if (found.text === found.label) return "keyword";
+    if (found.lang === "alias") return "another name for the keyword " + found.label;
+    return (LANGUAGES[found.lang] || found.lang) + " for the keyword " + found.label;
+  };
+
+  /* The number of cases a view shows (its words' text is loaded). */
+  Explorer.prototype.countOf = function (s) { return this.without(this.masks(s), null).count(); };
 
   Explorer.prototype.renderList = function () {
     var self = this, list = this.root.querySelector("#cb-list"), ws = words(this.state.q);
@@ -763,28 +936,31 @@
       function () { say("Could not copy: the link is this page's address."); });
   };
 
-  /* The rows of the published cases.csv whose id is in the view, byte for byte. */
-  Explorer.prototype.downloadCsv = function () {
+  /* The list as a file, from the published cases.csv: its header and the rows of the cases in
+   * the view. "csv": the rows byte for byte; "excel": the same cells separated by semicolons
+   * (Excel's list separator in Swedish, Danish and Norwegian), so a double-click opens it in
+   * columns. Both UTF-8 with a byte-order mark and CRLF; a cell the export defused against
+   * formulas (a leading apostrophe, exports.csv_cell) keeps it. */
+  Explorer.prototype.download = function (kind) {
     var self = this, wanted = {};
     this.ids.forEach(function (i) { wanted[self.data.cases[i][0]] = true; });
-    fetch(this.root.getAttribute("data-csv")).then(function (r) { return r.text(); }).then(function (text) {
-      text = text.replace(/^\ufeff/, "");
-      var out = [], start = 0, quoted = false, i, first = null;
-      for (i = 0; i <= text.length; i++) {
-        var ch = text[i];
-        if (ch === '"') quoted = !quoted;
-        else if (!quoted && ch === "," && first === null) first = text.slice(start, i);
-        else if (!quoted && (ch === "\n" || i === text.length)) {
-          var record = text.slice(start, i + 1);
-          if (record.trim() && (out.length === 0 || wanted[first])) out.push(record);
-          start = i + 1; first = null;
-        }
-      }
-      var blob = new Blob(["\ufeff" + out.join("")], { type: "text/csv;charset=utf-8" });
-      var link = el("a", { href: URL.createObjectURL(blob), download: "casebook-cases.csv" });
+    fetch(this.root.getAttribute("data-csv")).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.text();
+    }).then(function (text) {
+      var kept = csvRecords(text.replace(/^\ufeff/, "")).filter(function (r, i) {
+        return r.text.trim() && (i === 0 || wanted[r.cells[0]] === true);
+      });
+      var body = kind === "excel"
+        ? kept.map(function (r) { return r.cells.map(semicolonCell).join(";") + "\r\n"; })
+        : kept.map(function (r) { return r.text; });
+      var blob = new Blob(["\ufeff" + body.join("")], { type: "text/csv;charset=utf-8" });
+      var link = el("a", { href: URL.createObjectURL(blob), download: kind === "excel" ? "casebook-cases-excel.csv" : "casebook-cases.csv" });
       document.body.appendChild(link);
       link.click();
       link.remove();
+    }).catch(function () {
+      self.root.querySelector("#cb-copied").textContent = "The file could not be made: try again.";
     });
   };
 

@@ -9,11 +9,13 @@
  *   keyword by its name in another language ("Trygghet och säkerhet");
  * - no dead ends: with no match, the keywords and places whose names come closest
  *   (in English, Swedish, Danish or Norwegian) and the ways to browse.
- * The vocabulary comes from data/search-terms.json (casebook/searchterms.py). */
+ * The vocabulary comes from data/search-terms.json (casebook/searchterms.py); the closest
+ * names are casebook.suggestions (suggest.js), which the explorer uses too.
+ * `?search=words` in a page's address opens the box with the words (the explorer links so). */
 (function () {
   "use strict";
 
-  var el = window.casebook.el, fold = window.casebook.fold, distance = window.casebook.distance;
+  var el = window.casebook.el, fold = window.casebook.fold, suggestions = window.casebook.suggestions;
   var SHOWN = 10;           // results listed
   var VERIFY = 200;         // results checked word by word when Pagefind's count is in doubt
   var TERMS_HEADING = "Keywords in every language"; // the search document's names section (cb-search-doc.html)
@@ -82,34 +84,6 @@
     return out;
   }
 
-  /* How close a name is to the query: the distance to the whole name or to its closest
-     word (or run of words as long as the query); Infinity when too far to suggest. */
-  function closeness(query, nameKey) {
-    var limit = Math.max(1, Math.floor(query.length / 4));
-    var parts = nameKey.split(" "), n = query.split(" ").length, best = distance(query, nameKey);
-    for (var i = 0; i + n <= parts.length; i++) best = Math.min(best, distance(query, parts.slice(i, i + n).join(" ")));
-    return best <= limit ? best : Infinity;
-  }
-
-  function suggestions(vocab, query) {
-    var key = fold(query).trim(), found = [];
-    if (!vocab || key.length < 3) return found;
-    vocab.keywords.forEach(function (kw) {
-      var best = null;
-      kw.names.forEach(function (name) {
-        var d = closeness(key, name[2]);
-        if (d < Infinity && (!best || d < best.d)) best = { d: d, name: name };
-      });
-      if (best) found.push({ d: best.d, text: best.name[1], lang: best.name[0], label: kw.label, url: kw.url, kind: "keyword" });
-    });
-    vocab.places.forEach(function (place) {
-      var d = closeness(key, place.key);
-      if (d < Infinity) found.push({ d: d, text: place.name, url: place.url, kind: "place", cases: place.cases });
-    });
-    found.sort(function (a, b) { return a.d - b.d || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0); });
-    return found.slice(0, 5);
-  }
-
   function resultItem(r, parsed, wanted, vocab) {
     var li = el("li", { "class": "md-search-result__item" });
     var a = el("a", { "class": "md-search-result__link", href: r.url });
@@ -131,7 +105,7 @@
 
   /* The message and links shown when nothing matches: closest names, then ways to browse. */
   function noMatch(list, vocab, query, root) {
-    var close = suggestions(vocab, query);
+    var close = suggestions ? suggestions(vocab, query) : [];  // none without suggest.js in mkdocs.yml
     if (close.length) {
       var li = el("li", { "class": "md-search-result__item cb-search-suggest" });
       var box = el("div", { "class": "md-search-result__article md-typeset" });
@@ -244,6 +218,8 @@
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
     toggle.addEventListener("change", function () { if (toggle.checked) { load(); input.focus(); } });
     input.addEventListener("focus", function () { toggle.checked = true; load(); });
+    var asked = new URLSearchParams(location.search).get("search");
+    if (asked && asked.trim()) { input.value = asked; toggle.checked = true; load(); input.focus(); run(); }
     box.querySelector("form").addEventListener("submit", function (e) {
       e.preventDefault();
       var first = list.querySelector("a");
