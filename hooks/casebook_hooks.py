@@ -131,6 +131,8 @@ def on_config(config):
             + format_report(library.problems).splitlines()[-1]
             + " Fix them and build again ('make check' lists them without building)."
         )
+    for note in library.notes:  # places the map cannot show: worth knowing, not errors (a strict build goes on)
+        log.info(f"Casebook: note: {note}")
     settings = Settings(
         site_name=config.site_name,
         site_url=config.site_url or "",

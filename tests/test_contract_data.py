@@ -320,7 +320,8 @@ def test_the_data_page_codebook_lists_the_own_fields(example):
     assert rows["evaluated"][1].get_text() == "true or false"
     assert rows["motto"][3].get_text().startswith("Motto & <em>slogan</em>: ")
     columns_text = page.select_one("#csv").find_next("p").get_text()
-    assert "sources, city_size, budget, evaluated, target_groups, website, motto, internal_code." in columns_text
+    own = "city_size, budget, evaluated, target_groups, website, motto, internal_code."
+    assert f"sources, locations, {own}" in columns_text
 
 
 def test_the_contribute_page_lists_the_own_fields(example):

@@ -48,6 +48,8 @@ FILLED = {
 def fill(text: str) -> str:
     # Optional organisations: the editor deletes the entry.
     text = re.sub(r"(# [^\n]*\n)*organisations:\n  - TODO\n", "", text)
+    # Optional locations (coordinates the gazetteer lacks): Bergen is in it, so the editor deletes the block.
+    text = re.sub(r"(# [^\n]*\n)*locations:\n(  [^\n]*\n)+", "", text)
     for old, new in FILLED.items():
         assert old in text, old
         text = text.replace(old, new, 1)

@@ -20,6 +20,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from casebook import load_library
 from casebook.cases import load_case
+from casebook.markdown_reading import MarkdownReading
 from casebook.schema import is_valid, load_schema
 from casebook.taxonomy import load_taxonomy
 from conftest import FRONT, ROOT, SECTIONS, body, build, case_text, env, make_library
@@ -111,6 +112,8 @@ BODIES = st.one_of(
 )
 
 TAXONOMY, _ = load_taxonomy(ROOT)
+READING = MarkdownReading.from_file(ROOT / "mkdocs.yml")
+"""The site's Markdown, as the build reads headings ('#word' is a heading to Python-Markdown)."""
 ACCEPTED: dict = {}
 
 
@@ -124,7 +127,7 @@ def test_loader_never_crashes_and_agrees_with_the_schema(tmp_path_factory, data,
     front = junk if raw else yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     path = root / "cases" / "prop.md"
     path.write_text(f"---\n{front}\n---\n\n{text}", "utf-8")
-    case, found = load_case(root, path, TAXONOMY)  # must not raise
+    case, found = load_case(root, path, TAXONOMY, READING)  # must not raise
     assert (case is None) == bool(found)
     if not raw:  # the fast validator and jsonschema agree
         full = not list(jsonschema.Draft202012Validator(load_schema()).iter_errors(data))

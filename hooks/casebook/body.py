@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from .contract import Contract, default_contract
-from .pasted import DASHES, INVISIBLE
+from .pasted import markdown_lookalikes, odd_spaces
 from .problems import Problems, did_you_mean
 
 # The sections come from the library's contract (:mod:`casebook.contract`); the default
@@ -181,7 +180,7 @@ def check_body(
             problems.add(
                 h.line,
                 "body",
-                f"the section '## {h.text}' is not written exactly as required",
+                f"the section '## {h.text}' is not written exactly as required{_odd_in(h.text)}",
                 f"write it as: ## {name}",
             )
         if name in found:
@@ -270,42 +269,40 @@ def _underlined(body: str, first_line: int, line: int) -> bool:
     return 0 < index < len(lines) and bool(_SETEXT.match(lines[index])) and lines[index].strip()[0] == "-"
 
 
-def _check_nested(nested: list[tuple[int, str]], body: str, first_line: int, problems: Problems) -> None:
-    """A '#' or '##' heading inside a quote, list or note shows among the sections on the page."""
-    lines = body.split("\n")
-    start = 0
-    for level, text in nested:
-        mark = "#" * level
-        at = next(
-            (
-                i
-                for i in range(start, len(lines))
-                if lines[i].lstrip(" >-*+0123456789.").startswith(mark) and text in lines[i]
-            ),
-            start,
-        )
-        start = at + 1
+def _check_nested(nested: list, body: str, first_line: int, problems: Problems) -> None:
+    """A '#' or '##' heading inside a quote, list, note or definition shows among the sections on
+    the page. ``nested``: :meth:`casebook.markdown_reading.MarkdownReading.nested_headings` of
+    ``body`` (each with its line in ``body``, from 0); ``first_line``: ``body``'s first line in the file."""
+    for heading in nested:
+        mark = "#" * heading.level
+        fix = "use ### for a heading inside a section, or take it out of the quote or list"
+        if heading.underlined:  # 'Fake' over '---': the underline makes the heading
+            rule = "===" if heading.level == 1 else "---"
+            fix = (
+                f"the '{rule}' on the next line makes this line a heading; if you meant a line across the page, "
+                f"put a blank line before the '{rule}'; for a heading inside a section, use ###"
+            )
         problems.add(
-            first_line + at,
+            first_line + heading.line,
             "body",
-            f"the heading '{mark} {text}' is inside a quote, list or note, and would show among the sections",
-            "use ### for a heading inside a section, or take it out of the quote or list",
+            f"the heading '{mark} {heading.text}' is inside a quote, list or note, and would show among the sections",
+            fix,
         )
 
 
 def _check_pasted(lines: list[tuple[int, str]], problems: Problems) -> None:
-    """Invisible characters (zero-width space, soft hyphen, ...) and dashes used as list markers,
-    pasted from a word processor into the text: reported by name, at their line."""
+    """Invisible characters (zero-width space, soft hyphen, bidirectional controls, ...) and list
+    markers pasted from a word processor into the text (a dash or bullet, a no-break space before
+    or after '-'), which the page would show as a plain line: reported by name, at their line."""
     for line, raw in sorted(lines):
-        for ch in dict.fromkeys(c for c in raw if c in INVISIBLE):
-            name = unicodedata.name(ch, "character").lower()
-            problems.add(line, "body", f"an invisible character, {name} (U+{ord(ch):04X}), is in the text", "delete it")
-        stripped = raw.lstrip()
-        if stripped[:1] and stripped[0] in DASHES and stripped[1:2] == " ":
-            name = unicodedata.name(stripped[0], "dash").lower()
-            problems.add(
-                line, "body", f"a list entry starts with {name} (U+{ord(stripped[0]):04X})", "start it with '- '"
-            )
+        for message, fix in markdown_lookalikes(raw):
+            problems.add(line, "body", message, fix)
+
+
+def _odd_in(heading: str) -> str:
+    """': it has a no-break space (U+00A0) ...' for a heading whose spaces are not ordinary, else ''."""
+    odd = odd_spaces(heading)
+    return f": it has {odd} where an ordinary space belongs" if odd else ""
 
 
 def _check_markup(prose: list[tuple[int, str]], problems: Problems) -> None:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import i18n, schema
+from . import gazetteer, i18n, schema
 from .body import TODO, check_body
 from .contract import Contract, default_contract
 from .pasted import lookalikes, ordinary
-from .problems import Problems
+from .problems import Problem, Problems, did_you_mean
 from .source import read_text, split_front_matter
 from .taxonomy import Taxonomy
 from .translit import slug
@@ -54,6 +55,9 @@ class Case:
     title_en: str | None = None
     neighbourhoods: tuple = ()
     organisations: tuple = ()
+    locations: tuple = ()
+    """Where the case is: a :class:`casebook.gazetteer.Location` for each of its municipalities
+    and neighbourhoods that is placed (:func:`place_case`), in their order."""
     extra: tuple = ()
     """The library's own fields (:attr:`casebook.contract.Contract.fields`), in the contract's
     order, as ``(name, value)``: ``None`` when not given; a ``several-of`` value is a tuple."""
@@ -77,7 +81,8 @@ class Case:
         return f"{self.period_start}–{self.period_end if self.period_end is not None else ONGOING}"
 
     def record(self) -> dict:
-        """The front matter as plain data under the schema's field names."""
+        """The front matter as plain data under the schema's field names; ``locations`` holds every
+        placed place (:attr:`locations`), each with its ``source`` (gazetteer or case file)."""
         return {
             "title": self.title,
             "title_en": self.title_en,
@@ -85,6 +90,10 @@ class Case:
             "country": self.country,
             "municipalities": list(self.municipalities),
             "neighbourhoods": list(self.neighbourhoods),
+            "locations": [
+                {"place": loc.name, "latitude": loc.latitude, "longitude": loc.longitude, "source": loc.source}
+                for loc in self.locations
+            ],
             "period": {"start": self.period_start, "end": ONGOING if self.period_end is None else self.period_end},
             "organisations": list(self.organisations),
             "keywords": list(self.keywords),
@@ -201,6 +210,7 @@ def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None
                 )
             else:
                 seen[key] = i
+    _check_locations(data, doc, problems)
     sources = data.get("sources")
     for i, source in enumerate(sources if isinstance(sources, list) else []):
         if not isinstance(source, dict):
@@ -245,6 +255,168 @@ def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None
         first[kid] = (i, term)
         ids.append(kid)
     return ids
+
+
+def _places_of(data: dict) -> dict:
+    """The case's municipalities and neighbourhoods that are text, by folded name
+    (:func:`casebook.gazetteer.fold`), in order."""
+    places: dict = {}
+    for name in ("municipalities", "neighbourhoods"):
+        values = data.get(name)
+        for value in values if isinstance(values, list) else ():
+            if isinstance(value, str) and value.strip() and not is_todo(value):
+                places.setdefault(gazetteer.fold(value), value.strip())
+    return places
+
+
+def _check_locations(data: dict, doc, problems: Problems) -> None:
+    """Each entry of ``locations:`` names one of the case's places, once, with a point inside or
+    near its country (:func:`_check_point`); the schema has checked the types and ranges."""
+    locations = data.get("locations")
+    if not isinstance(locations, list):
+        return
+    places = _places_of(data)
+    seen: dict = {}
+    for i, entry in enumerate(locations):
+        if not isinstance(entry, dict):
+            continue
+        place = entry.get("place")
+        if isinstance(place, str) and place.strip() and not is_todo(place):
+            key = gazetteer.fold(place)
+            line = doc.line_of(("locations", i, "place"))
+            if key not in places:
+                hint = did_you_mean(place, places.values())
+                problems.add(
+                    line,
+                    f"locations[{i}].place",
+                    f"'{place}' is not one of the case's municipalities or neighbourhoods",
+                    (hint + " " if hint else "") + "write it as spelt under municipalities: or neighbourhoods:, "
+                    "or add it there",
+                )
+            elif key in seen:
+                problems.add(
+                    line,
+                    f"locations[{i}].place",
+                    f"'{place}' is given twice (also on line {doc.line_of(('locations', seen[key], 'place'))})",
+                    "keep one entry per place",
+                )
+            else:
+                seen[key] = i
+        _check_point(entry, data.get("country"), doc, i, problems)
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_point(entry: dict, country, doc, i: int, problems: Problems) -> None:
+    """The latitude and longitude of ``locations[i]``: finite, and inside the box around the
+    country's places in the gazetteer (:meth:`casebook.gazetteer.Gazetteer.box`), or else
+    reported as swapped when the other order is inside it."""
+    lat, lon = entry.get("latitude"), entry.get("longitude")
+    for name, value in (("latitude", lat), ("longitude", lon)):
+        if _number(value) and not math.isfinite(value):
+            problems.add(
+                doc.line_of(("locations", i, name)),
+                f"locations[{i}].{name}",
+                f"must be a number, not {value}",
+                f"write the {name} in decimal degrees, e.g. {55.7396 if name == 'latitude' else 12.4395}",
+            )
+            return
+    if not (_number(lat) and _number(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        return  # the schema reports it
+    if not (isinstance(country, str) and country in i18n.country_codes()):
+        return
+    box = gazetteer.shared().box(country)
+    if box is None:
+        return
+    south, north, west, east = box
+
+    def inside(y, x):
+        return south <= y <= north and west <= x <= east
+
+    if inside(lat, lon):
+        return
+    name = i18n.country_name(country)
+    line = doc.line_of(("locations", i, "latitude"))
+    if inside(lon, lat):
+        problems.add(
+            line,
+            f"locations[{i}]",
+            f"latitude and longitude look swapped: ({lat}, {lon}) is far from {name}, ({lon}, {lat}) is in it",
+            f"write latitude: {lon} and longitude: {lat} (latitude is north-south and comes first)",
+        )
+        return
+    problems.add(
+        line,
+        f"locations[{i}]",
+        f"the point ({lat}, {lon}) is not in or near {name} ({country})",
+        f"check the coordinates (decimal degrees, latitude first): places in {name} lie between latitude "
+        f"{south + gazetteer.MARGIN:.0f} and {north - gazetteer.MARGIN:.0f}, longitude "
+        f"{west + gazetteer.MARGIN:.0f} and {east - gazetteer.MARGIN:.0f}",
+    )
+
+
+def place_case(country: str, municipalities, neighbourhoods, given: dict, gaz=None) -> tuple:
+    """Where a case is: a :class:`casebook.gazetteer.Location` for each of its ``municipalities``
+    then ``neighbourhoods`` (names, in order) that is placed, from ``given`` (folded name →
+    ``(latitude, longitude)``, the case's ``locations:``; source "case file"), else from the
+    gazetteer ``gaz`` (default :func:`casebook.gazetteer.shared`; source "gazetteer"). A
+    neighbourhood is looked for among the places inside the case's municipalities, when the
+    gazetteer knows any of them (a 'Centrum' elsewhere in the country is not it)."""
+    gaz = gaz or gazetteer.shared()
+    out = []
+    areas = set()
+    for name in municipalities:
+        area = gaz.area(name, country)
+        if area is not None:
+            areas.add(area)
+    within = frozenset(areas) if areas else None
+    for name, inside in [*((m, None) for m in municipalities), *((n, within) for n in neighbourhoods)]:
+        point = given.get(gazetteer.fold(name))
+        if point is not None:
+            out.append(gazetteer.Location(name, float(point[0]), float(point[1]), gazetteer.CASE_FILE))
+            continue
+        found = gaz.locate(name, country, inside)
+        if found is not None:
+            out.append(found)
+    return tuple(out)
+
+
+NOTE_FIX = (
+    "add its coordinates to the case: locations: then '- place: {place}' with latitude: and longitude: "
+    "on the next lines (decimal degrees, e.g. from a map's 'What's here?')"
+)
+
+
+def location_notes(case: Case) -> list:
+    """Notes (:class:`casebook.problems.Problem`, not errors) on a case's places the map will
+    not show: every municipality not placed and, when none of its places is placed, the case
+    itself (it is on no map). At the line of the municipality (``case.meta["lines"]``)."""
+    placed = {gazetteer.fold(loc.name) for loc in case.locations}
+    lines = case.meta.get("lines", {})
+    missing = [(i, m) for i, m in enumerate(case.municipalities) if gazetteer.fold(m) not in placed]
+    if not case.locations:
+        names = ", ".join(f"'{p}'" for p in (*case.municipalities, *case.neighbourhoods))
+        return [
+            Problem(
+                case.path,
+                lines.get(("municipalities",), 1),
+                "municipalities",
+                f"the case is on no map: none of its places ({names}) is in the gazetteer for {case.country}",
+                NOTE_FIX.format(place=case.municipalities[0]),
+            )
+        ]
+    return [
+        Problem(
+            case.path,
+            lines.get(("municipalities", i), 1),
+            f"municipalities[{i}]",
+            f"'{name}' is not in the gazetteer for {case.country}: the map shows the case at its other places",
+            NOTE_FIX.format(place=name),
+        )
+        for i, name in missing
+    ]
 
 
 @dataclass
@@ -349,10 +521,28 @@ def load_case(
             for s in data["sources"]
         ),
         body=read.body,
+        locations=_locations(data),
         extra=tuple((f.name, _own_value(data.get(f.name))) for f in contract.fields),
-        meta={"lines": {k: v for k, v in doc.lines.items() if k[:1] == ("sources",) and len(k) > 1}},
+        meta={"lines": {k: v for k, v in doc.lines.items() if _kept_line(k)}},
     )
     return case, problems.items
+
+
+def _kept_line(path: tuple) -> bool:
+    """Whether :attr:`Case.meta` keeps the line of this front-matter path: a source's fields (for
+    the sources check), the municipalities and their entries (for :func:`location_notes`)."""
+    return (path[:1] == ("sources",) and len(path) > 1) or path[:1] == ("municipalities",)
+
+
+def _locations(data: dict) -> tuple:
+    """:func:`place_case` of a checked case's front matter."""
+    given = {gazetteer.fold(e["place"]): (e["latitude"], e["longitude"]) for e in data.get("locations") or ()}
+    return place_case(
+        data["country"],
+        [v.strip() for v in data["municipalities"]],
+        [v.strip() for v in data.get("neighbourhoods") or ()],
+        given,
+    )
 
 
 def _own_value(value):

@@ -10,7 +10,7 @@ from pathlib import Path
 from .cache import BuildCache
 from .docs import write_contributing
 from .library import load_library
-from .problems import ValidationFailed, format_report
+from .problems import ValidationFailed, format_notes, format_report
 from .scaffold import new_case
 
 
@@ -56,10 +56,22 @@ def main(argv: list[str] | None = None) -> int:
     cache.close()
     if library.problems:
         print(format_report(library.problems), file=sys.stderr)
+        _notes(library.notes, args.github, sys.stderr)
         if args.github:
             for problem in library.problems:
                 print(problem.github_annotation())
         return 1
     n = len(library.cases)
     print(f"OK: {n} case{'s' if n != 1 else ''} and {len(library.taxonomy.keywords)} keywords checked, no problems.")
+    _notes(library.notes, args.github, sys.stdout)
     return 0
+
+
+def _notes(notes: list, github: bool, stream) -> None:
+    """Print the library's notes after the problems or the OK line (they never fail the check);
+    with ``github``, also as ``::notice`` annotations on standard output."""
+    if notes:
+        print(format_notes(notes), file=stream)
+    if github:
+        for note in notes:
+            print(note.github_annotation("notice"))

@@ -218,11 +218,11 @@ def named_in(config_file: Path) -> str | None:
     which reads no MkDocs configuration; the build takes the option from MkDocs' config."""
     import yaml
 
-    from .markdown_reading import _TolerantLoader
+    from .markdown_reading import ConfigError, read_mkdocs_config
 
     try:
-        data = yaml.load(Path(config_file).read_text("utf-8"), Loader=_TolerantLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = read_mkdocs_config(Path(config_file))  # INHERIT followed, as MkDocs does
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ConfigError):
         return None
     for key in ("extra", "casebook", "contract"):
         data = data.get(key) if isinstance(data, dict) else None

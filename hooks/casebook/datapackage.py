@@ -24,6 +24,9 @@ from .views import drop_none
 ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
 """A case or keyword id (as the checker requires)."""
 
+LOCATION_PATTERN = r"[^;]+ \(-?[0-9][0-9.e+-]*, -?[0-9][0-9.e+-]*, (gazetteer|case file)\)"
+"""One entry of the cases table's ``locations`` column (:func:`casebook.exports.location_cell`)."""
+
 _TYPES = {
     "id": ("string", {"required": True, "unique": True, "pattern": ID_PATTERN}),
     "url": ("string", {"required": True, "unique": True}),
@@ -35,6 +38,7 @@ _TYPES = {
     "period_end": ("string", {"required": True, "pattern": "^([0-9]{4}|ongoing)$"}),
     "keywords": ("string", {"required": True}),
     "sources": ("string", {"required": True}),
+    "locations": ("string", {"pattern": f"^{LOCATION_PATTERN}({CSV_LIST_SEPARATOR}{LOCATION_PATTERN})*$"}),
 }
 """Table Schema type and constraints of the cases table's columns (others: optional text)."""
 

@@ -40,8 +40,10 @@ CSV_COLUMNS = (
     "organisations",
     "keywords",
     "sources",
+    "locations",
 )
-"""The CSV's built-in columns, in order; a library's own fields follow them (:func:`columns`)."""
+"""The CSV's built-in columns, in order; a library's own fields follow them (:func:`columns`).
+``locations`` came later than the others: it is last, so the columns before it keep their places."""
 
 SOURCE_KEYS = tuple(load_schema()["properties"]["sources"]["items"]["properties"])
 
@@ -118,11 +120,19 @@ def row_values(case: Case, site_url: str, contract: Contract | None = None) -> l
         "period_start": r["period"]["start"],
         "period_end": r["period"]["end"],
         "sources": [s["title"] for s in r["sources"]],
+        "locations": [location_cell(loc) for loc in r["locations"]],
     }
     for f in contract.fields:
         if f.kind == "boolean" and values[f.name] is not None:
             values[f.name] = "true" if values[f.name] else "false"
     return [values[col] for col in columns(contract)]
+
+
+def location_cell(location: dict) -> str:
+    """One entry of the ``locations`` column: 'Malmö (55.60587, 13.00073, gazetteer)', the place,
+    its latitude and longitude in decimal degrees and where they come from ("gazetteer" or
+    "case file"); commas inside, as entries are joined with '; '."""
+    return f"{location['place']} ({location['latitude']!r}, {location['longitude']!r}, {location['source']})"
 
 
 def csv_row(case: Case, site_url: str, contract: Contract | None = None) -> list[str]:
@@ -158,6 +168,9 @@ COLUMN_NOTES = {
     "period_start": "The first year of the programme (four digits).",
     "period_end": "The last year of the programme (four digits), or 'ongoing'.",
     "sources": "The titles of the documents the case is written from (cases.json has the full records).",
+    "locations": "Where the case is on the map: each of its municipalities and neighbourhoods that is placed, as "
+    "'Place (latitude, longitude, source)' in decimal degrees (WGS 84); the source is 'gazetteer' (found by name "
+    "in GeoNames data) or 'case file' (the case's own locations field). cases.json has them as records.",
 }
 """Descriptions of the columns that are not front-matter fields of their own (the rest come
 from the schema, as in the data page's codebook)."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import gazetteer
 from .cache import BuildCache, code_digest, digest, file_digest
-from .cases import Case, CaseReading, load_case, read_case, slugify
+from .cases import Case, CaseReading, load_case, location_notes, read_case, slugify
 from .collation import DEFAULT_LOCALE, Collation
 from .contract import Contract, default_contract, load_contract, named_in
 from .markdown_reading import MarkdownReading
@@ -28,13 +29,17 @@ class Library:
     """Case id → :class:`Case`, sorted by id."""
     problems: list = field(default_factory=list)
     """Every :class:`Problem`, sorted by file and line."""
+    notes: list = field(default_factory=list)
+    """Things worth knowing that are not errors (a :class:`Problem` each, sorted): places the map
+    cannot show (:func:`casebook.cases.location_notes`). ``make check`` prints them, the build logs them."""
     collation: Collation = field(default_factory=Collation)
     """How titles, places and labels sort (the library's locale)."""
     contract: Contract = field(default_factory=default_contract)
     """The library's sections and own fields (:mod:`casebook.contract`)."""
     digest: str = ""
     """A digest of everything the library was loaded from (every case file's bytes, the taxonomy,
-    the locale, the Markdown reading, the code): two libraries with one digest are the same."""
+    the locale, the Markdown reading, the code, the gazetteer's version): two libraries with one
+    digest are the same."""
 
     def by_title(self) -> list:
         """The cases in title order by the library's collation (then id): the order of every
@@ -131,6 +136,7 @@ def load_library(
     if contract is None:
         contract, problems = load_contract(root, named_in(root / "mkdocs.yml"))
     reading = reading or MarkdownReading.from_file(root / "mkdocs.yml")
+    problems = [*problems, *reading.problems]  # mkdocs.yml's Markdown settings, as MkDocs reads them
     taxonomy, found = load_taxonomy(root)
     library = Library(root=root, taxonomy=taxonomy, collation=Collation(locale), contract=contract)
     if problems:
@@ -145,11 +151,15 @@ def load_library(
     except OSError:
         vocabulary = None
     library.digest = digest(keys, vocabulary, locale)
+    gazetteer.shared().prepare(_countries(reads))  # one pass over its data for every country used
+    notes = []
     for path, read in zip(paths, reads, strict=True):
         case, found = load_case(root, path, taxonomy, reading, read, contract)
         problems.extend(found)
         if case is not None:
             cases[case.id] = case
+            notes.extend(location_notes(case))
+    library.notes = sorted(notes)
     library.cases = {cid: cases[cid] for cid in sorted(cases)}
     problems.extend(check_sources(library.cases))  # one source, one description, across cases
     library.problems = sorted(problems)
@@ -164,11 +174,12 @@ def read_cases(
     root: Path, paths: list[Path], reading: MarkdownReading, cache: BuildCache, contract: Contract | None = None
 ) -> tuple[list, list[CaseReading]]:
     """:func:`casebook.cases.read_case` of each path, in order: from the cache where the file's
-    bytes, its path, the reading, the contract and the code are the same, else read (in a pool
+    bytes, its path, the reading, the contract, the code and the gazetteer's version
+    (:func:`casebook.gazetteer.version`: the case's places come from it) are the same, else read (in a pool
     when many). Returns each file's key (the digest of those; ``None`` for a file that cannot
     be read) and its reading."""
     contract = contract or default_contract()
-    base = digest(code_digest(), reading, contract.cache_key())
+    base = digest(code_digest(), reading, contract.cache_key(), gazetteer.version())
     keys = []
     for path in paths:
         try:
@@ -183,6 +194,17 @@ def read_cases(
         if keys[i]:
             cache.put(READ_KIND, keys[i], read)
     return keys, found
+
+
+def _countries(reads: list) -> set:
+    """The country codes the case readings give (the ones well-formed enough to look up)."""
+    found = set()
+    for read in reads:
+        data = read.doc.data if read is not None and read.doc is not None else None
+        country = data.get("country") if isinstance(data, dict) else None
+        if isinstance(country, str) and len(country) == 2 and country.isascii() and country.isupper():
+            found.add(country)
+    return found
 
 
 def _read_one(args: tuple) -> CaseReading:

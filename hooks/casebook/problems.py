@@ -31,8 +31,9 @@ class Problem:
         text = f"{self.path}:{self.line}: {self.field}: {self.message}"
         return f"{text}; {self.fix}" if self.fix else text
 
-    def github_annotation(self) -> str:
-        """The problem as a GitHub Actions ``::error`` workflow command."""
+    def github_annotation(self, level: str = "error") -> str:
+        """The problem as a GitHub Actions workflow command: ``::error`` (``level``), or
+        ``::notice`` for a note (:func:`format_notes`)."""
 
         def esc(value: str, prop: bool = False) -> str:
             value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -42,7 +43,7 @@ class Problem:
 
         body = f"{self.field}: {self.message}" + (f"; {self.fix}" if self.fix else "")
         return (
-            f"::error file={esc(self.path, True)},line={self.line},"
+            f"::{level} file={esc(self.path, True)},line={self.line},"
             f"title={esc('Casebook: ' + self.field, True)}::{esc(body)}"
         )
 
@@ -83,6 +84,17 @@ def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
     lowered = {c.lower(): c for c in choices}
     match = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=cutoff)
     return f"did you mean '{lowered[match[0]]}'?" if match else ""
+
+
+def format_notes(notes: Iterable[Problem]) -> str:
+    """Notes (things worth knowing, not errors), one per line as ``path:line: note: field:
+    message; fix``, followed by a count; ``""`` when there are none."""
+    notes = sorted(notes)
+    if not notes:
+        return ""
+    lines = [f"{n.path}:{n.line}: note: {n.field}: {n.message}" + (f"; {n.fix}" if n.fix else "") for n in notes]
+    lines.append(f"{len(notes)} note{'s' if len(notes) != 1 else ''} (not errors).")
+    return "\n".join(lines)
 
 
 def format_report(problems: Iterable[Problem]) -> str:

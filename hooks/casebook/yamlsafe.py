@@ -44,6 +44,13 @@ for _tag, _regexp, _first in [
     _CoreResolver.add_implicit_resolver(_STANDARD + _tag, re.compile(_regexp), list(_first))
 
 
+def resolve_tag(text: str) -> str:
+    """What YAML's core schema reads ``text`` as when it is written without quotes: 'str', 'int',
+    'float', 'bool' or 'null'."""
+    tag = _CoreResolver().resolve(yaml.ScalarNode, text, (True, False))
+    return tag[len(_STANDARD) :] if tag.startswith(_STANDARD) else "str"
+
+
 class _Loader(
     yaml.reader.Reader,
     yaml.scanner.Scanner,
@@ -158,6 +165,37 @@ def _too_deep(line_offset: int) -> YamlError:
     )
 
 
+_QUOTED_START = re.compile(
+    r"^(\s*(?:-\s+)?(?:[^\s:#'\"\[{][^:#]*?\s*:\s+)?)(\"(?:[^\"\\]|\\.)*\"|'(?:[^']|'')*')\s*([^\s#].*?)\s*$"
+)
+
+
+def _closed_early(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str] | None:
+    """(message, fix) when the line of a YAML error has a value that starts with a quotation mark
+    closed before the value ends (title: "Områdeløft" Saupstad), else ``None``."""
+    mark = exc.problem_mark
+    lines = text.split("\n")
+    if mark is None or mark.line >= len(lines):
+        return None
+    found = _QUOTED_START.match(lines[mark.line])
+    if not found:
+        return None
+    lead, quoted, rest = found.groups()
+    value = lines[mark.line][found.start(2) : found.end(3)]
+    if "'" not in value:
+        wrapped = f"'{value}'"
+    else:
+        wrapped = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    marks = "“”" if quoted[0] == '"' else "‘’"
+    typographic = marks[0] + quoted[1:-1] + marks[1] + value[len(quoted) :]
+    return (
+        f"the value starts with a quotation mark ({quoted[0]}) that closes before the value ends, "
+        f"so YAML cannot read the rest ({rest[:30]})",
+        f"wrap the whole value in quotes, which keeps the marks inside it: {f'{lead.strip()} {wrapped}'.strip()}, "
+        f"or use typographic marks, which need no quoting: {f'{lead.strip()} {typographic}'.strip()}",
+    )
+
+
 def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str]:
     """A plain-words message and fix for a YAML syntax error."""
     context, problem = exc.context or "", exc.problem or ""
@@ -168,6 +206,15 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str]:
         return "a quotation mark is opened here and never closed", "close the quote at the end of the value"
     if "flow" in context:
         return "a bracket [ or { is opened here and never closed", "close it, or write the list one entry per line"
+    early = _closed_early(exc, text)
+    if early:
+        return early
+    if "alias" in detail or "anchor" in detail:
+        return (
+            "a value starts with '*' or '&', which YAML reads as a reference to another value",
+            "if it is a list entry, start it with a hyphen and a space ('- ') instead of '*'; if the mark belongs "
+            'to the text, put the whole value in double quotes, e.g. title: "*Områdeløft*"',
+        )
     if "mapping values are not allowed" in problem:
         return (
             "a value contains ': ' (colon and space), which YAML reads as a new field",
