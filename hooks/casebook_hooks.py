@@ -184,13 +184,13 @@ def _options(config, root: Path) -> tuple[CasebookOptions, Contract]:
     of them listed, before any case is read."""
     extra = (config.extra or {}).get("casebook")
     options, problems = read_options(extra, Path(config.config_file_path))
-    contract, found = load_contract(root, options.contract if options else None)
+    named = extra.get("contract") if isinstance(extra, dict) else None  # read even when another option is wrong
+    contract, found = load_contract(root, named.strip() if isinstance(named, str) and named.strip() else None)
     problems = sorted([*problems, *found])
     if problems:
         for problem in problems:
             log.error(str(problem))
-        where = " and ".join(sorted({p.path for p in problems}))
-        raise Abort(f"Casebook: {format_report(problems).splitlines()[-1]} Fix {where} and build again.")
+        raise Abort(f"Casebook: {format_report(problems).splitlines()[-1]} Fix them and build again.")
     return options, contract
 
 

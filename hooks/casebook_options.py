@@ -182,12 +182,22 @@ def check_file(config_file: Path) -> list[Problem]:
     return read_options(extra.get("casebook") if isinstance(extra, dict) else None, Path(config_file))[1]
 
 
-if __name__ == "__main__":  # make check: python -m casebook_options [mkdocs.yml]
+def main(argv: list[str] | None = None) -> int:
+    """``python -m casebook_options [library folder or its mkdocs.yml]`` (``make check``): print
+    every problem of ``extra.casebook``; the exit status is 1 when there is one."""
+    import argparse
     import sys
 
     from casebook.problems import format_report
 
-    found = check_file(Path(sys.argv[1] if len(sys.argv) > 1 else "mkdocs.yml"))
+    parser = argparse.ArgumentParser(prog="casebook_options", description="Check extra.casebook in mkdocs.yml.")
+    parser.add_argument("path", nargs="?", default=".", help="the library folder or its mkdocs.yml (default: .)")
+    path = Path(parser.parse_args(argv).path)
+    found = check_file(path / "mkdocs.yml" if path.is_dir() else path)
     if found:
         print(format_report(found), file=sys.stderr)
-    sys.exit(1 if found else 0)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

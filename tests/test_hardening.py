@@ -154,7 +154,7 @@ def hostile_cases() -> dict:
         .replace("  - A publisher", "  - A publisher")
         .replace("title: A report", "title: Another report")  # not plain.md's source, described otherwise
         .replace("publisher: A publisher", "publisher: '<b onmouseover=window.__pwned=5>p</b>'")
-        .replace("url: https://example.org/report", "url: 'https://example.org/\"onmouseover=\"window.__pwned=6'")
+        .replace("url: https://example.org/report", "url: \"https://example.org/'onmouseover='window.__pwned=6\"")
     )
     front += "organisations:\n  - '{{ 7*7 }} {% raw %}'\n  - '=cmd|\"/c calc\"!A1'\n"
     return {"hostile.md": case_text(front=front), "plain.md": case_text("Plain")}

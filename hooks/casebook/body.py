@@ -167,7 +167,7 @@ def check_body(
             if hint:
                 misspelt.add(hint.split("'")[1])
             fix = (hint + " " if hint else "") + (
-                "The sections are: " + ", ".join(names) + ". Use ### for a sub-heading inside a section."
+                "the sections are: " + ", ".join(names) + ". Use ### for a sub-heading inside a section."
             )
             if _underlined(body, first_line, h.line):
                 fix = (

@@ -348,7 +348,7 @@ def _contradictions(item: dict, kind: str) -> list:
         fix = "add values: with one '- value: ...' per line"
         out.append((f"a {kind} field needs values to choose from", "kind", fix))
     if not listed and "values" in item:
-        fix = f"remove values:, or change kind: {kind}"
+        fix = f"remove values:, or change kind: {kind} to kind: one-of or several-of"
         out.append(("values apply only to one-of and several-of fields", "values", fix))
     values = [v.get("value") if isinstance(v, dict) else None for v in item.get("values") or ()] if listed else []
     for j, value in enumerate(values):
@@ -361,7 +361,8 @@ def _contradictions(item: dict, kind: str) -> list:
         out.append((f"the explorer cannot filter on a {kind} field", "facet", fix))
     for key in ("unit", "minimum", "maximum"):
         if key in item and kind != "integer":
-            out.append((f"{key} applies only to integer fields", key, f"remove {key}:, or change kind: {kind}"))
+            fix = f"remove {key}:, or change kind: {kind} to kind: integer"
+            out.append((f"{key} applies only to integer fields", key, fix))
     low, high = item.get("minimum"), item.get("maximum")
     if isinstance(low, int) and isinstance(high, int) and low > high:
         out.append((f"the minimum {low} is above the maximum {high}", "maximum", "swap the two numbers"))

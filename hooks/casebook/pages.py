@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
-from . import changelog, charts, datapackage, exports, facets
+from . import changelog, charts, datapackage, exports, facets, maps
 from .cache import BuildCache, code_digest, data_digest, digest
 from .docs import CONTRIBUTING, refresh
 from .indexes import History, Indexes, build_indexes, related_cases
@@ -418,7 +418,9 @@ def country_page(plan: Plan, code: str, ids: list, crumb: dict) -> tuple[dict, P
             places.setdefault(name, []).append(plan.views[cid])
         for kid in cases[cid].keywords:
             used[kid] = used.get(kid, 0) + 1
-    municipalities = [{"name": n, "cases": places[n]} for n in collation.sorted(places)]
+    municipalities = [
+        {"name": n, "cases": places[n], "anchor": f"place-{i}"} for i, n in enumerate(collation.sorted(places), 1)
+    ]
     keywords = [
         {**keyword_ref(k, taxonomy), "count": n, "explore": explore_url(country=code, keyword=k)}
         for k, n in sorted(
@@ -429,11 +431,54 @@ def country_page(plan: Plan, code: str, ids: list, crumb: dict) -> tuple[dict, P
         f"countries/{code.lower()}.md",
         "country.html",
         country["name"],
-        {"country": country, "municipalities": municipalities, "keywords": keywords},
+        {
+            "country": country,
+            "municipalities": municipalities,
+            "keywords": keywords,
+            "map": country_map_view(plan, code, ids, municipalities),
+        },
         description=f"Cases from {country['name']}: {len(ids)}.",
         crumbs=[plan.home, crumb],
     )
     return country, page
+
+
+def country_map_view(plan: Plan, code: str, ids: list, municipalities: list) -> dict | None:
+    """The country page's map (:func:`casebook.maps.country_map`) of the cases ``ids``, or ``None``
+    without a basemap: each marker's ``cases`` as ``[{"url", "title"}]`` and its ``href`` (the case
+    page's path from the site root for one case, else ``#`` and the anchor of the ``municipalities``
+    entry listing them all); ``unplaced``: ``[{"url", "title"}]`` of the cases on no map."""
+    cases = plan.library.cases
+    groups = maps.place_groups(cases[cid] for cid in ids)
+    drawn = maps.country_map(code, groups)
+    if drawn is None:
+        return None
+    for marker in drawn["places"]:
+        marker["cases"] = [{"url": cases[cid].url, "title": cases[cid].title} for cid in marker["cases"]]
+        marker["label"] = _marker_label(marker)
+        one = marker["count"] == 1
+        marker["href"] = marker["cases"][0]["url"] if one else "#" + _list_anchor(marker, municipalities)
+    drawn["unplaced"] = [{"url": cases[cid].url, "title": cases[cid].title} for cid in ids if not cases[cid].locations]
+    return drawn
+
+
+def _marker_label(marker: dict) -> str:
+    """What a marker says: 'Malmö: 2 cases', 'Botkyrka and Alby: 2 cases', 'Odense: 1 case, <title>'."""
+    names = marker["names"]
+    where = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if marker["count"] == 1:
+        return f"{where}: 1 case, {marker['cases'][0]['title']}"
+    return f"{where}: {marker['count']} cases"
+
+
+def _list_anchor(marker: dict, municipalities: list) -> str:
+    """The anchor of the ``municipalities`` entry (``{"name", "cases", "anchor"}``) a marker's cases
+    are listed under: one of its places' own, else the first listing them all; else ``by-municipality``."""
+    urls = {c["url"] for c in marker["cases"]}
+    for entry in sorted(municipalities, key=lambda m: m["name"] not in marker["names"]):
+        if urls <= {c["url"] for c in entry["cases"]}:
+            return entry["anchor"]
+    return "by-municipality"
 
 
 def contribute_pages(plan: Plan) -> list[PageSpec]:
@@ -545,6 +590,7 @@ def data_files(plan: Plan) -> dict:
     return {
         "data/explorer.json": explorer,
         "data/explorer-text.json": explorer_text,
+        "data/map.json": maps.library_map_json(library.cases.values()),
         "data/cases.json": exports.cases_json(library, site_url, dataset),
         "data/cases.csv": exports.cases_csv(library, site_url),
         "data/cases.xlsx": exports.cases_xlsx(library, site_url, dataset),

@@ -148,11 +148,16 @@ def _message(error: jsonschema.ValidationError, root: dict) -> tuple[str, str] |
     if kind == "type":
         wanted = " or ".join(_KIND.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
         if expected == "integer" and isinstance(value, str):
+            year = error.schema.get("minimum") == 1800
             date = _DATE.match(value)
-            if date:
+            if date and year:
                 return f"{describe(value)} is a date, but a year is expected", f"write only the year: {date.group(1)}"
+            digits = "".join(value.split())
+            if digits.isdigit() and digits != value.strip():
+                return f"{describe(value)} has spaces in it", f"write the number without spaces or quotes: {digits}"
             if value.strip().isdigit():
-                return f"{describe(value)} is quoted, but a year is a number", f"remove the quotes: {value.strip()}"
+                what = "a year" if year else "a number"
+                return f"{describe(value)} is quoted, but {what} is a number", f"remove the quotes: {value.strip()}"
         if expected == "array" and isinstance(value, str):
             entries = [v.strip() for v in re.split(r"[,;]", value) if v.strip()][:3]
             example = " and ".join(f"'- {v[:40]}'" for v in entries)
@@ -179,6 +184,14 @@ def _message(error: jsonschema.ValidationError, root: dict) -> tuple[str, str] |
         if not value.strip():
             return "is empty", ""
         if expected.startswith("^https?://"):
+            if value.startswith(("https://", "http://")) and any(c.isspace() for c in value):
+                return f"the web address '{value[:60]}' has a space in it", "remove the space (or write it as %20)"
+            odd = next((c for c in value if c in '"<>{}|\\^`'), None)
+            if value.startswith(("https://", "http://")) and odd:
+                code = f"%{ord(odd):02X}"
+                return f"the web address '{value[:60]}' has the character {odd}, which addresses may not contain", (
+                    f"write it as {code}, or remove it"
+                )
             return f"'{value[:60]}' is not a web address starting with https:// or http://", ""
         if expected.startswith("^[A-Z]{2}$") and i18n.country_by_name(value):
             return f"'{value}' is a country name, but a code is expected", f"write {i18n.country_by_name(value)}"

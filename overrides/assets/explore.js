@@ -22,7 +22,8 @@
   var RANGE = { year: true, integer: true }; // the kinds of own facet filtered by a range
   var BOUNDS = { from: "from", min: "from", to: "to", max: "to" }; // <field>_from, <field>_to in the address
   var PARAMS = { keyword: "keyword", keywords: "keyword", group: "group", groups: "group",
-                 country: "country", countries: "country", match: "match", from: "from", to: "to", q: "q" };
+                 country: "country", countries: "country", match: "match", from: "from", to: "to", q: "q",
+                 view: "view" };
   var SHOWN_KEY = "casebook-explore-shown";
 
   /* ---- words, as facets.words / facets.word_text ---- */
@@ -90,6 +91,7 @@
     }
     return c;
   };
+  Bits.prototype.has = function (i) { return ((this.w[i >>> 5] >>> (i & 31)) & 1) === 1; };
   Bits.prototype.andCount = function (o) { return this.copy().and(o).count(); };
   Bits.prototype.indexes = function () {
     var out = [];
@@ -105,7 +107,8 @@
   /* A view: the built-in facets, and `field` (the ticked values of each own ticked facet) and
    * `range` ({from, to} of each own range facet), by field name. */
   function emptyState(fields) {
-    var s = { keyword: [], match: "all", group: [], country: [], from: null, to: null, q: "", field: {}, range: {} };
+    var s = { keyword: [], match: "all", group: [], country: [], from: null, to: null, q: "", field: {}, range: {},
+              view: "list" };
     (fields || []).forEach(function (f) {
       if (f.range) s.range[f.name] = { from: null, to: null };
       else s.field[f.name] = [];
@@ -118,6 +121,7 @@
 
   function writeState(s, fields) {
     var p = new URLSearchParams();
+    if (s.view === "map") p.set("view", "map");
     s.keyword.forEach(function (v) { p.append("keyword", v); });
     if (s.match === "any") p.set("match", "any");
     s.group.forEach(function (v) { p.append("group", v); });
@@ -294,6 +298,11 @@
       }
       if (own) name = own.field.key;
       if (name === "q") { s.q = s.q ? s.q + " " + value : value; return; }
+      if (name === "view") {
+        if (/^(list|map)$/i.test(value)) s.view = value.toLowerCase();
+        else unknown.push({ text: rawName + "=" + raw });
+        return;
+      }
       if (name === "match") {
         if (/^(all|any)$/i.test(value)) s.match = value.toLowerCase();
         else unknown.push({ text: rawName + "=" + raw });
@@ -511,6 +520,7 @@
       setTimeout(function () { self.commit(self.fromForm(), "push"); }, 0);
     });
     root.querySelector("#cb-more").addEventListener("click", function () { self.showMore(); });
+    this.listenMap();
     root.querySelectorAll("[data-download]").forEach(function (button) {
       button.addEventListener("click", function () { self.download(button.getAttribute("data-download")); });
     });
@@ -520,13 +530,7 @@
       e.stopPropagation(); // not Material's instant navigation: it would push the address the link was resolved against
       root.querySelector("#cb-results-title").focus();
     });
-    root.querySelector("#cb-list").addEventListener("click", function (e) {
-      // Leaving for a case: keep the place now (case pages load in full, not by instant
-      // navigation, and Material records the offset only 100 ms after scrolling stops).
-      if (e.target.closest && e.target.closest("a")) {
-        history.replaceState(Object.assign({}, history.state, { x: window.scrollX, y: window.scrollY }), "");
-      }
-    });
+    root.querySelector("#cb-list").addEventListener("click", keepPlace);
     root.addEventListener("click", function (e) { // links to another view of the explorer ("did you mean")
       var a = e.target.closest ? e.target.closest("a[data-view], a[data-search]") : null;
       if (!a || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
@@ -539,6 +543,30 @@
       var s = self.readAddress(new URL(a.href).search).state;
       self.toForm(s);
       self.commit(s, "push");
+    });
+  };
+
+  /* Leaving for a case: keep the place now (case pages load in full, not by instant
+   * navigation, and Material records the offset only 100 ms after scrolling stops). */
+  function keepPlace(e) {
+    if (e.target.closest && e.target.closest("a")) {
+      history.replaceState(Object.assign({}, history.state, { x: window.scrollX, y: window.scrollY }), "");
+    }
+  }
+
+  /* List | Map (one history entry each switch), the markers that open a list, links to cases. */
+  Explorer.prototype.listenMap = function () {
+    var self = this, root = this.root;
+    root.querySelectorAll("[data-show]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var view = button.getAttribute("data-show");
+        if (view !== self.state.view) self.commit(Object.assign({}, self.state, { view: view }), "push");
+      });
+    });
+    root.querySelector("#cb-map").addEventListener("click", function (e) {
+      var marker = e.target.closest ? e.target.closest("button[data-places]") : null;
+      if (marker) self.openPlace(marker.getAttribute("data-key"), true);
+      keepPlace(e);
     });
   };
 
@@ -558,7 +586,7 @@
       group: keep(previous.group, checked("group")),
       country: keep(previous.country, checked("country")),
       from: year(f.elements.from.value.trim()), to: year(f.elements.to.value.trim()), q: f.elements.q.value.trim(),
-      field: {}, range: {}
+      field: {}, range: {}, view: previous.view
     };
     this.fields.forEach(function (o) {
       if (o.range) {
@@ -628,12 +656,19 @@
       this.loadText().then(function () {
         if (self.state !== s) return;
         self.render();
-        if (done) done();
+        self.whenShown(done);
       });
       return;
     }
     this.render();
-    if (done) done();
+    this.whenShown(done);
+  };
+
+  /* Run `done` once the view is drawn: at once, or when the map's data has come. */
+  Explorer.prototype.whenShown = function (done) {
+    if (!done) return;
+    if (this.state.view === "map" && !this.map && this.mapLoading) this.mapLoading.then(done, done);
+    else done();
   };
 
   Explorer.prototype.loadText = function () {
@@ -657,6 +692,7 @@
     var s = this.state, root = this.root, self = this;
     var m = this.masks(s), result = this.without(m, null);
     this.ids = result.indexes();
+    this.result = result;
     this.renderCounts(m, result);
     var total = this.ids.length + " of " + this.n + " " + (this.n === 1 ? "case" : "cases");
     root.querySelector("#cb-total").textContent = total;
@@ -667,6 +703,7 @@
     this.renderNotice();
     this.renderEmpty();
     this.renderList();
+    this.renderView();
     root.removeAttribute("aria-busy");
   };
 
@@ -740,7 +777,8 @@
     box.removeAttribute("data-suggested");
     box.hidden = this.ids.length > 0;
     if (box.hidden) return;
-    var rest = writeState(Object.assign({}, s, { q: "" }), this.fields) !== "";
+    var rest = writeState(Object.assign({}, s, { q: "", view: "list" }), this.fields) !== "";
+    var cleared = writeState(Object.assign(emptyState(this.fields), { view: s.view }), this.fields);
     box.appendChild(el("p", { "class": "cb-nomatch__what" }, !s.q ? "No case matches these filters."
       : "No case matches “" + s.q + "”" + (rest ? " with the other filters." : ".")));
     if (s.q) {
@@ -751,7 +789,7 @@
     var ways = [];
     if (s.q) ways.push(el("a", { href: base + "?search=" + encodeURIComponent(s.q), "data-search": s.q },
       "Search the whole text of the cases for “" + s.q + "”"));
-    ways.push(el("a", { href: location.pathname, "data-view": "" }, "Clear all filters"));
+    ways.push(el("a", { href: location.pathname + cleared, "data-view": "" }, "Clear all filters"));
     ways.push(el("a", { href: base + "keywords/" }, "All keywords, with their names in every language"));
     ways.push(el("a", { href: base + "cases/" }, "The list of all cases"));
     box.appendChild(el("p", {}, "Or:"));
@@ -820,6 +858,7 @@
     }
     var alone = emptyState(this.fields);
     alone.q = s.q;
+    alone.view = s.view;
     tries.forEach(function (attempt) {
       cb.suggestions(self.terms, attempt.text).forEach(function (found) {
         var view = self.suggested(s, tokens, attempt.at, found), count = view && self.countOf(view), without = false;
@@ -962,6 +1001,218 @@
     }).catch(function () {
       self.root.querySelector("#cb-copied").textContent = "The file could not be made: try again.";
     });
+  };
+
+  /* ---- the map view (view=map) ----
+   * data/map.json (casebook/maps.py), loaded when the map is first shown: {viewBox: "x y W H",
+   * land: [{code, name, d}], places: [{name, country, x, y, cases: [case id]}], unplaced: [case
+   * id]}, x and y in viewBox units. The basemap is drawn once, as inline SVG; the markers are
+   * links (a place with one matching case) and buttons (several: they open the list of them)
+   * over it, placed in per cent, so each is a MARKER px target at any width. They follow every
+   * filter change; places closer than a marker at the map's drawn size share one marker. */
+  var SVG = "http://www.w3.org/2000/svg";
+  var MARKER = 28; // CSS px: a marker's width and height, and the least distance between two
+  var OFF_LINKS = 50; // links to the cases not on the map, at most
+
+  /* List or map, as the view says; the map is drawn (and its data loaded) only when shown. */
+  Explorer.prototype.renderView = function () {
+    var map = this.state.view === "map";
+    this.root.classList.toggle("cb-explore--map", map);
+    this.root.querySelectorAll("[data-show]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.getAttribute("data-show") === this.state.view));
+    }, this);
+    this.root.querySelector("#cb-map").hidden = !map;
+    if (map) this.renderMap();
+  };
+
+  /* The map's data, once: the basemap drawn and the places indexed (a promise). */
+  Explorer.prototype.loadMap = function () {
+    var self = this;
+    if (!this.mapLoading) {
+      this.mapLoading = fetch(this.root.querySelector("#cb-map").getAttribute("data-src"))
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (data) { self.map = self.drawBasemap(data); })
+        .catch(function (e) { self.mapLoading = null; throw e; });
+    }
+    return this.mapLoading;
+  };
+
+  Explorer.prototype.renderMap = function () {
+    var self = this, s = this.state, status = this.root.querySelector("#cb-map-status");
+    if (!this.map) {
+      status.textContent = "Loading the map…";
+      this.loadMap().then(function () { if (self.state === s) self.renderMap(); }, function () {
+        if (self.state === s) status.textContent = "The map could not be loaded. The list shows the same cases: choose List.";
+      });
+      return;
+    }
+    status.textContent = "";
+    this.renderMarkers();
+    this.renderPlace(false);
+    this.renderOff();
+    this.root.querySelector("#cb-map").setAttribute("data-for", location.search);
+  };
+
+  /* The basemap from `land` (inline SVG, drawn once) and the places with their cases' indexes:
+   * {canvas, layer (the markers' box), places: [{name, left, top (per cent), cases: [index]}],
+   * placed: Bits of the cases at some place}. */
+  Explorer.prototype.drawBasemap = function (data) {
+    var box = (data.viewBox || "0 0 1 1").split(/[\s,]+/).map(Number), ids = {}, n = this.n;
+    this.data.cases.forEach(function (c, i) { ids[c[0]] = i; });
+    var frame = this.root.querySelector(".cb-map__frame");
+    var canvas = frame.appendChild(el("div", { "class": "cb-map__canvas" }));
+    var svg = canvas.appendChild(document.createElementNS(SVG, "svg"));
+    svg.setAttribute("viewBox", box.join(" "));
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    (data.land || []).forEach(function (land) {
+      var path = svg.appendChild(document.createElementNS(SVG, "path"));
+      path.setAttribute("d", land.d);
+      path.setAttribute("class", "cb-map__country");
+      path.setAttribute("data-code", land.code);
+    });
+    var layer = canvas.appendChild(el("div", { "class": "cb-map__markers", role: "group", "aria-label": "Places on the map" }));
+    var placed = new Bits(n);
+    var places = (data.places || []).map(function (p, k) {
+      var cases = p.cases.map(function (id) { return ids[id]; }).filter(function (i) { return i !== undefined; });
+      cases.forEach(function (i) { placed.set(i); });
+      return { name: p.name, key: k, left: (p.x - box[0]) / box[2] * 100, top: (p.y - box[1]) / box[3] * 100, cases: cases };
+    });
+    var self = this;
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () {
+        if (self.state.view === "map" && canvas.clientWidth !== self.map.width) self.renderMarkers();
+      }).observe(canvas);
+    }
+    return { canvas: canvas, layer: layer, places: places, placed: placed, width: 0, groups: {} };
+  };
+
+  /* The markers of the matching cases: places with some, those nearer each other than a marker
+   * gathered into one (the place with the most cases first; a grid of MARKER px cells). */
+  Explorer.prototype.groupPlaces = function () {
+    var result = this.result, map = this.map, width = map.canvas.clientWidth, height = map.canvas.clientHeight;
+    var found = [];
+    map.places.forEach(function (p) {
+      var cases = p.cases.filter(function (i) { return result.has(i); });
+      if (cases.length) found.push({ place: p, cases: cases });
+    });
+    found.sort(function (a, b) { return b.cases.length - a.cases.length || a.place.key - b.place.key; });
+    var grid = {}, groups = [];
+    found.forEach(function (f) {
+      var x = f.place.left / 100 * width, y = f.place.top / 100 * height, cx = Math.floor(x / MARKER), cy = Math.floor(y / MARKER);
+      var near = null;
+      for (var dx = -1; dx <= 1 && !near; dx++) {
+        for (var dy = -1; dy <= 1 && !near; dy++) {
+          (grid[(cx + dx) + "," + (cy + dy)] || []).some(function (g) {
+            if (Math.hypot(g.x - x, g.y - y) < MARKER + 2) near = g;
+            return near !== null;
+          });
+        }
+      }
+      if (!near) {
+        near = { x: x, y: y, left: f.place.left, top: f.place.top, places: [], seen: {}, cases: [] };
+        (grid[cx + "," + cy] = grid[cx + "," + cy] || []).push(near);
+        groups.push(near);
+      }
+      near.places.push(f.place);
+      f.cases.forEach(function (i) { if (!near.seen[i]) { near.seen[i] = true; near.cases.push(i); } });
+    });
+    groups.forEach(function (g) {
+      g.key = g.places.map(function (p) { return p.key; }).sort(function (a, b) { return a - b; }).join(",");
+      g.cases.sort(function (a, b) { return a - b; });
+      g.label = listed(g.places.map(function (p) { return p.name; }));
+    });
+    return groups.sort(function (a, b) { return a.top - b.top || a.left - b.left; }); // reading order
+  };
+
+  /* "Malmö", "Botkyrka and Huddinge", "A, B and C". */
+  function listed(names) {
+    return names.length < 2 ? names.join("") : names.slice(0, -1).join(", ") + " and " + names[names.length - 1];
+  }
+
+  Explorer.prototype.renderMarkers = function () {
+    var self = this, map = this.map, base = this.root.getAttribute("data-root"), focused = document.activeElement;
+    var again = focused && map.layer.contains(focused) ? focused.getAttribute("data-key") : null;
+    map.width = map.canvas.clientWidth;
+    map.groups = {};
+    map.layer.textContent = "";
+    this.groupPlaces().forEach(function (g) {
+      var one = g.cases.length === 1, c = self.data.cases[g.cases[0]], marker;
+      var attrs = { "class": "cb-marker" + (one ? "" : " cb-marker--many"), "data-key": g.key,
+                    "data-count": g.cases.length, "data-places": JSON.stringify(g.places.map(function (p) { return p.name; })) };
+      if (one) {
+        attrs.href = base + "cases/" + c[0] + "/";
+        marker = el("a", attrs);
+        marker.appendChild(el("span", { "class": "cb-sr" }, g.label + ": " + c[1]));
+      } else {
+        Object.assign(attrs, { type: "button", "aria-expanded": String(self.openKey === g.key), "aria-controls": "cb-map-place" });
+        marker = el("button", attrs, String(g.cases.length));
+        marker.appendChild(el("span", { "class": "cb-sr" }, " cases in " + g.label));
+      }
+      marker.style.left = g.left + "%";
+      marker.style.top = g.top + "%";
+      map.groups[g.key] = g;
+      map.layer.appendChild(marker);
+      if (again === g.key) marker.focus();
+    });
+  };
+
+  /* The list of a marker's cases under the map; the same marker again closes it. */
+  Explorer.prototype.openPlace = function (key, toggle) {
+    this.openKey = toggle && this.openKey === key ? null : key;
+    this.renderPlace(this.openKey !== null);
+    var self = this;
+    this.map.layer.querySelectorAll("button[data-key]").forEach(function (b) {
+      b.setAttribute("aria-expanded", String(b.getAttribute("data-key") === self.openKey));
+    });
+  };
+
+  /* The open marker's matching cases (closed when the filters leave it one or none). */
+  Explorer.prototype.renderPlace = function (focus) {
+    var self = this, box = this.root.querySelector("#cb-map-place"), g = this.map.groups[this.openKey];
+    var base = this.root.getAttribute("data-root");
+    box.textContent = "";
+    if (!g || g.cases.length < 2) { this.openKey = null; box.hidden = true; return; }
+    box.hidden = false;
+    box.setAttribute("data-key", g.key);
+    var title = box.appendChild(el("p", { "class": "cb-map__place-title", tabindex: "-1" }));
+    title.appendChild(el("strong", {}, g.label));
+    title.appendChild(document.createTextNode(": " + plural(g.cases.length, "matching case")));
+    var list = box.appendChild(el("ul"));
+    g.cases.forEach(function (i) {
+      var c = self.data.cases[i], item = list.appendChild(el("li"));
+      item.appendChild(el("a", { href: base + "cases/" + c[0] + "/", "data-case-id": c[0] }, c[1]));
+      if (g.places.length > 1) item.appendChild(el("span", { "class": "cb-muted" }, " (" + c[4] + ")"));
+    });
+    var close = box.appendChild(el("button", { type: "button", "class": "cb-linkbutton cb-map__close" }, "Close this list"));
+    close.addEventListener("click", function () {
+      var key = self.openKey;
+      self.openPlace(null, false);
+      var marker = self.map.layer.querySelector("button[data-key='" + key + "']");
+      if (marker) marker.focus();
+    });
+    if (focus) title.focus();
+  };
+
+  /* How many matching cases the map shows, and the ones it cannot, with links to them. */
+  Explorer.prototype.renderOff = function () {
+    var self = this, line = this.root.querySelector("#cb-map-off"), base = this.root.getAttribute("data-root");
+    var off = this.ids.filter(function (i) { return !self.map.placed.has(i); }), on = this.ids.length - off.length;
+    line.textContent = "";
+    line.setAttribute("data-off", off.length);
+    if (!this.ids.length) return;
+    var places = Object.keys(this.map.groups).length;
+    line.appendChild(document.createTextNode(plural(on, "matching case") + " on the map, at "
+      + plural(places, "marker") + ". "));
+    if (!off.length) { line.appendChild(document.createTextNode("Every matching case is on the map.")); return; }
+    line.appendChild(document.createTextNode(plural(off.length, "matching case") + (off.length === 1 ? " is" : " are")
+      + " not on the map, as no place of theirs could be located: "));
+    off.slice(0, OFF_LINKS).forEach(function (i, j) {
+      if (j) line.appendChild(document.createTextNode(", "));
+      line.appendChild(el("a", { href: base + "cases/" + self.data.cases[i][0] + "/", "data-case-id": self.data.cases[i][0] },
+        self.data.cases[i][1]));
+    });
+    line.appendChild(document.createTextNode(off.length > OFF_LINKS ? ", and " + (off.length - OFF_LINKS) + " more (in the list)." : "."));
   };
 
   /* Where the reader was, when the page is shown again (Back from a case, reload): Material
