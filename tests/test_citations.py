@@ -4,6 +4,7 @@ keywords (rdflib)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import warnings
@@ -133,6 +134,7 @@ def test_bibtex_and_csl_have_matching_types_and_the_same_fields(title, title_en,
         "year": ("issued", lambda v: str(v["date-parts"][0][0])),
         "version": ("version", str),
         "url": ("URL", str),
+        "language": ("language", str),
     }
     assert set(bib) == {b for b in pairs if b != "year" or year}
     assert set(csl) - {"id", "type"} == {pairs[b][0] for b in bib}
@@ -249,3 +251,19 @@ def test_versions_agree_in_every_export_and_citation_without_git(real_site):
         assert f"version {version}" in page.select_one("#cb-cite-text").get_text()
         assert f"version = {{{version}}}" in page.select_one("#cb-bibtex").get_text()
         assert json.loads(page.select_one("#cb-csl").get_text())[0]["version"] == version
+
+
+@pytest.mark.parametrize("style", ["chicago-author-date", "apa", "harvard-cite-them-right"])
+def test_csl_keeps_the_capitals_of_a_title_in_its_own_language(style):
+    """CSL processors title-case English titles only: the item says the title's language (the
+    case country's), so "Områdesprogrammet i Malmö" is not printed "Områdesprogrammet I Malmö"."""
+    for title, country, language in [
+        ("Områdesprogrammet i Malmö", "SE", "sv"),
+        ("Boligliv i balance", "DK", "da"),
+        ("Områdeløft på Saupstad og Kolstad", "NO", "nb"),
+    ]:
+        case = make(title, None, "x")
+        case = dataclasses.replace(case, country=country)
+        (item,) = json.loads(citation(case, SITE, "Casebook", PUBLISHER, 2024)["csl"])
+        assert item["language"] == language
+        assert title in csl_render([item], style), style

@@ -2,14 +2,12 @@
 opens their list, the cases not on the map are counted and linked, the view is in the address, and
 it works by keyboard, at 320 px, with axe and without asking any other host for anything.
 
-The map's data is ``data/map.json`` of the built site (casebook/maps.py). Until that module is in
-the repository, the test writes the file itself from the cases' locations (:func:`fixture_map`);
-once it is, the build must have written it."""
+The map's data is the ``data/map.json`` the build writes (casebook/maps.py); what the markers must
+show is computed from it and from the reference semantics of the filters (casebook/facets.py)."""
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,10 +19,7 @@ from test_accessibility import TAGS
 
 from casebook import load_library
 from casebook.facets import State, matches, rows
-from conftest import ROOT, build, make_case, make_library
-
-MAPS_LANDED = (ROOT / "hooks" / "casebook" / "maps.py").is_file()
-"""Whether the build writes data/map.json itself (then the test's own file is never used)."""
+from conftest import build, make_case, make_library
 
 PLACES = [  # file, title, country, municipality, keywords
     ("malmo-1.md", "Malmö first", "SE", "Malmö", ["participation", "safety", "evaluation"]),
@@ -48,40 +43,6 @@ def cases() -> dict:
     return out
 
 
-def fixture_map(lib) -> dict:
-    """data/map.json as casebook/maps.py writes it, from the cases' locations: an equirectangular
-    projection into a 1000-unit-wide viewBox, a rectangle per country as its outline."""
-    located = [(case, loc) for case in lib.cases.values() for loc in case.locations]
-    lats = [loc.latitude for _, loc in located]
-    lons = [loc.longitude for _, loc in located]
-    north, south, west, east = max(lats) + 1, min(lats) - 1, min(lons) - 2, max(lons) + 2
-    stretch = math.cos(math.radians((north + south) / 2))
-    scale = 1000 / ((east - west) * stretch)
-    height = round((north - south) * scale, 1)
-
-    def xy(lat, lon):
-        return round((lon - west) * stretch * scale, 1), round((north - lat) * scale, 1)
-
-    places: dict = {}
-    for case, loc in located:
-        x, y = xy(loc.latitude, loc.longitude)
-        place = places.setdefault((loc.name, case.country), {"name": loc.name, "country": case.country, "x": x, "y": y})
-        place.setdefault("cases", []).append(case.id)
-    land = []
-    for code in sorted({c.country for c in lib.cases.values()}):
-        pts = [xy(loc.latitude, loc.longitude) for case, loc in located if case.country == code]
-        if pts:
-            (x0, y0), (x1, y1) = min(pts), max(pts)
-            d = f"M{x0 - 20},{min(y0, y1) - 20}H{x1 + 20}V{max(y0, y1) + 20}H{x0 - 20}Z"
-            land.append({"code": code, "name": code, "d": d})
-    return {
-        "viewBox": f"0 0 1000 {height}",
-        "land": land,
-        "places": list(places.values()),
-        "unplaced": sorted(c.id for c in lib.cases.values() if not c.locations),
-    }
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = make_library(tmp_path_factory.mktemp("map") / "lib", cases())
@@ -89,10 +50,7 @@ def site(tmp_path_factory):
     assert built.returncode == 0, built.output
     lib = load_library(root)
     file = built.site / "data" / "map.json"
-    if MAPS_LANDED:
-        assert file.is_file(), "the build writes data/map.json"
-    else:
-        file.write_text(json.dumps(fixture_map(lib), ensure_ascii=False), "utf-8")
+    assert file.is_file(), "the build writes data/map.json"
     data = json.loads(file.read_text("utf-8"))
     with serve(built.site) as url:
         yield {"url": url, "lib": lib, "map": data, "site": built.site}
@@ -198,6 +156,7 @@ def test_switching_to_the_map_puts_it_in_the_address_and_the_markers_follow_the_
     snap = markers(page, 2)
     assert sorted(p for m in snap["markers"] for p in m["places"]) == ["Botkyrka", "Malmö"]
     assert_markers_follow(page, site)
+    page.locator("details.cb-kwgroup:has(input[value=schools])").evaluate("d => d.open = true")
     page.locator("input[name=keyword][value=schools]").check()  # Malmö second and third
     snap = markers(page, 1)
     assert snap["markers"][0]["places"] == ["Malmö"] and snap["markers"][0]["count"] == 2
@@ -232,7 +191,11 @@ def test_a_place_with_several_cases_opens_their_list_by_keyboard_only(page, site
     panel = page.locator("#cb-map-place")
     expect(panel.locator(".cb-map__place-title")).to_be_focused()
     expect(panel.locator(".cb-map__place-title")).to_have_text("Malmö: 3 matching cases")
-    assert panel.locator("li a").evaluate_all("as => as.map(a => a.dataset.caseId)") == ["malmo-1", "malmo-2", "malmo-3"]
+    assert panel.locator("li a").evaluate_all("as => as.map(a => a.dataset.caseId)") == [
+        "malmo-1",
+        "malmo-2",
+        "malmo-3",
+    ]
     page.keyboard.press("Tab")
     expect(panel.locator("li a").first).to_be_focused()
     page.keyboard.press("Enter")
@@ -283,6 +246,7 @@ def test_a_multi_case_list_follows_the_filters(page, site):
     markers(page, 5)
     page.locator(".cb-marker[data-count='3']").click()
     expect(page.locator("#cb-map-place li")).to_have_count(3)
+    page.locator("details.cb-kwgroup:has(input[value=schools])").evaluate("d => d.open = true")
     page.locator("input[name=keyword][value=schools]").check()
     markers(page, 3)  # Malmö (2), Odense (1), Oslo (1)
     expect(page.locator("#cb-map-place li")).to_have_count(2)
@@ -315,6 +279,7 @@ def test_axe_finds_nothing_on_the_map(browser, site, width, height, scheme):
     key = next(m["key"] for m in many["markers"] if m["tag"] == "BUTTON")
     page.locator(f".cb-marker[data-key='{key}']").click()
     expect(page.locator("#cb-map-place")).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")  # as the other axe tests: nothing scrolled under Material's fixed header
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
     context.close()
     violations = [

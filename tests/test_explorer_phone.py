@@ -206,3 +206,22 @@ def assert_axe_finds_nothing(page, context):
         for v in results.response["violations"]
     ]
     assert violations == []
+
+
+def test_keyboard_focus_is_visible_on_every_control(phone, real):
+    """Tab through the explorer: every control that takes the focus shows it (WCAG 2.4.7).
+    Material removes the outline of inputs; explore.css gives it back."""
+    open_view(phone, real)
+    phone.locator("#cb-q").focus()
+    seen: dict = {}
+    for _ in range(40):
+        phone.keyboard.press("Tab")
+        focused = phone.evaluate(
+            """() => { const e = document.activeElement, s = getComputedStyle(e);
+                return { inside: !!e.closest('#cb-explore'), kind: e.tagName + ':' + (e.type || ''),
+                         ring: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 }; }"""
+        )
+        if focused["inside"]:
+            seen.setdefault(focused["kind"], []).append(focused["ring"])
+    assert {"INPUT:checkbox", "INPUT:radio"} <= set(seen), seen
+    assert all(all(rings) for rings in seen.values()), seen

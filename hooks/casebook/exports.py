@@ -13,6 +13,7 @@ import io
 import json
 import re
 
+from . import i18n
 from .cases import ONGOING, Case
 from .contract import Contract, Field, default_contract
 from .docs import field_rows
@@ -512,6 +513,7 @@ def citation(
             ("year", str(year) if year else None),
             ("version", _bibtex(version) if version else None),
             ("url", url),
+            ("language", i18n.country_language(case.country)),
         ],
     )
     csl = {
@@ -523,6 +525,9 @@ def citation(
         "issued": {"date-parts": [[year]]} if year else None,
         "version": version,
         "URL": url,
+        # The title is the programme's own name in its country's language: CSL processors then
+        # keep its capitals (they title-case only English titles, e.g. Chicago's "I Malmö").
+        "language": i18n.country_language(case.country),
     }
     return {"text": text, "bibtex": bibtex, "csl": _dump([{k: v for k, v in csl.items() if v is not None}])}
 

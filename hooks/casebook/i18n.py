@@ -25,6 +25,16 @@ def country_name(code: str, locale: str = "en") -> str:
 
 
 @functools.cache
+def country_language(code: str) -> str | None:
+    """The main language of a country as a BCP 47 code ('sv' for SE, 'da' for DK, 'nb' for NO),
+    from CLDR's likely subtags (``und_<code>``); ``None`` when CLDR has none."""
+    try:
+        return Locale.parse(f"und_{code}").language or None
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+@functools.cache
 def country_native_name(code: str) -> str:
     """The country's name in its main language, e.g. 'Sverige' for SE."""
     try:

@@ -1061,6 +1061,7 @@
     this.data.cases.forEach(function (c, i) { ids[c[0]] = i; });
     var frame = this.root.querySelector(".cb-map__frame");
     var canvas = frame.appendChild(el("div", { "class": "cb-map__canvas" }));
+    canvas.style.aspectRatio = box[2] + " / " + box[3]; // with max-height, the map's width follows its height
     var svg = canvas.appendChild(document.createElementNS(SVG, "svg"));
     svg.setAttribute("viewBox", box.join(" "));
     svg.setAttribute("aria-hidden", "true");
