@@ -208,7 +208,10 @@ def test_own_fields_are_checked_with_file_line_and_fix(library):
         found
     )
     assert any(p.startswith("cases/bad.md:7: city_size:") and "did you mean 'small'?" in p for p in found)
-    assert "cases/bad.md:8: budget: the text '250 000' has spaces in it; write the number without spaces or quotes: 250000" in found
+    assert (
+        "cases/bad.md:8: budget: the text '250 000' has spaces in it; write the number without spaces or quotes: 250000"
+        in found
+    )
     assert any(p.startswith("cases/bad.md:9: evaluated: must be true or false") for p in found)
     assert any(p.startswith("cases/bad.md:10: target: lists the same value twice") for p in found)
     assert any(p.startswith("cases/bad.md:10: target[2]: the text 'kids' is not one of") for p in found)
