@@ -13,7 +13,7 @@ import pytest
 
 from casebook import gazetteer, load_library
 from casebook.exports import CSV_COLUMNS
-from conftest import FRONT, build, case_text, check, make_library
+from conftest import FRONT, ROOT, build, case_text, check, make_library
 
 GOOD = FRONT.format(title="Test programme")
 
@@ -262,3 +262,21 @@ def test_the_data_package_describes_and_validates_the_locations_column(built):
     column = next(f for f in cases["schema"]["fields"] if f["name"] == "locations")
     assert "gazetteer" in column["description"] and "case file" in column["description"]
     assert "pattern" in column["constraints"]
+
+
+REAL = {  # independent reference points (town halls and centres, from OpenStreetMap by hand)
+    "malmo-area-programme": {"Malmö": (55.6059, 13.0007)},
+    "miljardprogrammet": {"Botkyrka": (59.2005, 17.8307), "Alby": (59.2390, 17.8450)},
+    "together-botkyrka": {"Botkyrka": (59.2005, 17.8307), "Alby": (59.2390, 17.8450), "Fittja": (59.2470, 17.8610)},
+    "boligliv-i-balance": {"Gladsaxe": (55.7340, 12.4890), "Odense": (55.3959, 10.3883)},
+}
+
+
+def test_the_real_cases_are_placed_within_a_few_km():
+    library = load_library(ROOT)
+    for cid, places in REAL.items():
+        found = {loc.name: (loc.latitude, loc.longitude) for loc in library.cases[cid].locations}
+        assert set(found) == set(places), cid
+        for name, point in places.items():
+            assert km(found[name], point) < 5, (cid, name, found[name])
+    assert library.notes == []  # every real case has at least one place on the map
