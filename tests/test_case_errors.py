@@ -27,7 +27,13 @@ VARIANTS = [
     ("whitespace only", "\n\n  \n", 1, "file", "empty"),
     ("no front matter", "# Title\n\n" + body(), 1, "front matter", "does not start with front matter"),
     ("unclosed front matter", "---\n" + GOOD + "\n" + body(), 1, "front matter", "never closed"),
-    ("tab indentation", case_text(front=replace("  start: 2010", "\tstart: 2010")), "\tstart: 2010", "yaml", "tab"),
+    (
+        "tab indentation",
+        case_text(front=replace("  start: 2010", "\tstart: 2010")),
+        "\tstart: 2010",
+        "period.start",
+        "tab",
+    ),
     (
         "bad indentation",
         case_text(front=replace("  - Malmö", "    - Malmö\n  - Lund")),

@@ -10,7 +10,7 @@ import pytest
 
 from casebook import load_library
 from casebook.pasted import lookalikes, markdown_lookalikes, ordinary
-from conftest import ROOT, case_text, check, make_library
+from conftest import FRONT, ROOT, case_text, check, make_library
 
 TAXONOMY = (ROOT / "taxonomy/keywords.yml").read_text("utf-8")
 
@@ -419,3 +419,19 @@ def test_typographic_quotes_around_folded_text_are_named_and_left_out(problems):
     [found] = lookalikes(front)
     assert (found.line, found.field, found.fix) == (3, "summary", "delete the marks at its start and end")
     assert "“" not in ordinary(front) and "”" not in ordinary(front)
+
+
+def test_a_tab_used_for_indentation_is_named_and_the_rest_still_checked(library):
+    """A mail client turns the indentation into a tab: named at each line where it is, and the
+    file read as if it were spaces, so that the other problems are listed in the same run."""
+    front = FRONT.format(title="Test").replace("  - Malmö", "\t- Malmö").replace("  start: 2010", "\tstart: 2010")
+    front = front.replace("country: SE", "country: se").replace("  - segregation", "  - segregatoin")
+    root = library({"tab.md": case_text(front=front)})
+    found = [line for line in check(root).stderr.splitlines() if line.startswith("cases/tab.md:")]
+    assert [line.split(": ", 2)[1] for line in found] == [
+        "country",
+        "municipalities[0]",
+        "period.start",
+        "keywords[2]",
+    ], found
+    assert sum("a tab character is used for indentation; indent with spaces" in line for line in found) == 2

@@ -61,6 +61,8 @@ _SUSPECT = re.compile(f"[{SPACES}{INVISIBLE}{BIDI}{QUOTES}{DASHES}{BULLETS}\uff1
 _ASCII_MARKER = re.compile(r"^[ \t]*(?:-[^\s\-.\d]|[*+][ \t]+\S)")
 _BLOCK_START = re.compile(r"(?:^[ \t]*-|:)[ \t]+[|>][-+0-9]*[ \t]*(?:#.*)?$")
 _OPENS = re.compile(r"(?:^[ \t]*-|:)[ \t]*(?:#.*)?$")
+_TAB_INDENT = re.compile(r"^ *\t[ \t]*")
+_TAB_FIX = "indent with spaces; YAML does not allow tabs"
 _KEY = re.compile(r"^[ \t]*(?:-[ \t]+)?([^\s:#'\"\[{][^:#]*?)[ \t]*:(?:[ \t]|$)")
 _VALUE = re.compile(r"^(\s*(?:-\s+)?(?:[^\s:#'\"\[{][^:#]*?\s*:\s+)?)(.*?)\s*$")
 
@@ -475,16 +477,29 @@ def _line_value_problems(fixed: str, starts: list[int], broken: set, at: dict) -
     return found, cuts
 
 
+def _untab(lines: list[str]) -> list[tuple]:
+    """Lines indented with a tab (a mail client or editor turned the spaces into one), which YAML
+    refuses: each reported, and read with two spaces for each tab, so that the rest of the file is
+    still checked in the same run."""
+    problems = []
+    for i, line in enumerate(lines):
+        lead = _TAB_INDENT.match(line)
+        if lead and line.strip():
+            problems.append(((i, -3), None, "a tab character is used for indentation", _TAB_FIX))
+            lines[i] = lead.group(0).replace("\t", "  ") + line[lead.end() :]
+    return problems
+
+
 @lru_cache(maxsize=16)
 def _read(text: str) -> tuple[tuple, str]:
     """The look-alikes in ``text`` as ((0-based line, field, message, fix), ...) in reading order,
     and the text as its writer meant it (see :func:`ordinary`)."""
     raw_lines = text.split("\n")
     lines = [line.translate(_TO_SPACE) for line in raw_lines]
+    problems: list = _untab(lines) if "\t" in text else []
     markers = _marker_lines(lines)
-    if not markers and not _SUSPECT.search(text):
+    if not markers and not problems and not _SUSPECT.search(text):
         return (), text
-    problems: list = []
     for i, (begin, end, ch) in markers.items():
         problems.append(((i, -1), None, *_marker_problem(lines[i], begin, end, ch)))
         lines[i] = lines[i][:begin] + "- " + lines[i][end:]
