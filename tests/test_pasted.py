@@ -10,7 +10,7 @@ import pytest
 
 from casebook import load_library
 from casebook.pasted import lookalikes, markdown_lookalikes, ordinary
-from conftest import FRONT, ROOT, case_text, check, make_library
+from conftest import FRONT, ROOT, body, case_text, check, make_library
 
 TAXONOMY = (ROOT / "taxonomy/keywords.yml").read_text("utf-8")
 
@@ -435,3 +435,29 @@ def test_a_tab_used_for_indentation_is_named_and_the_rest_still_checked(library)
         "keywords[2]",
     ], found
     assert sum("a tab character is used for indentation; indent with spaces" in line for line in found) == 2
+
+
+@pytest.mark.parametrize(
+    ("start", "words"),
+    [
+        ("\u00a0", "a no-break space (U+00A0) makes this line text, not the heading '## Challenges'"),
+        ("\u2003", "makes this line text, not the heading '## Challenges'"),
+        ("\t", "a tab before it makes this line a code block, not the heading '## Challenges'"),
+    ],
+)
+def test_a_heading_after_a_pasted_space_is_named_at_its_own_line(library, start, words):
+    text = case_text(body_text=body()).replace("\n## Challenges\n", f"\n{start}## Challenges\n")
+    found = [line for line in check(library({"x.md": text})).stderr.splitlines() if line.startswith("cases/x.md:")]
+    line = text.split("\n").index(f"{start}## Challenges") + 1
+    assert any(p.startswith(f"cases/x.md:{line}: body: ") and words in p for p in found), found
+
+
+@pytest.mark.parametrize("dash", ["\u2014", "\u2013-", "\u2013\u2013", "\u2014 "])
+def test_a_closing_fence_made_into_a_dash_is_named_at_its_line(library, dash):
+    text = case_text().replace("\n---\n\nA lead", f"\n{dash}\n\nA lead", 1)
+    line = text.split("\n").index(dash) + 1
+    found = [p for p in check(library({"x.md": text})).stderr.splitlines() if p.startswith("cases/x.md:")]
+    assert found == [
+        f"cases/x.md:{line}: front matter: this line is '{dash.strip()}' (a dash a word processor made of '---'), "
+        "so the front matter is never closed; write three hyphens instead: ---"
+    ]

@@ -544,6 +544,9 @@ def ordinary(text: str) -> str:
 
 # --- Markdown -----------------------------------------------------------------------------------
 
+_MD_HEADING = re.compile(f"^([ ]*[{SPACES}\t][ {SPACES}\t]*)(#{{1,6}})(?=[ {SPACES}])")
+"""A '#' heading after another kind of space than the three ordinary ones Markdown allows: the
+page shows it as text. (A no-break space after the '#' still makes a heading.)"""
 _MD_MARKER = re.compile(f"^(\\s*)([-*+]|\\d{{1,9}}[.)]|[{DASHES}]|[{BULLETS}])(\\s?)(\\S?)")
 
 
@@ -563,6 +566,16 @@ def markdown_lookalikes(raw: str) -> list[tuple[str, str]]:
                 + (" and retype the character it stood for (often a quotation mark or a dash)" if mojibake else ""),
             )
         )
+    heading = _MD_HEADING.match(raw)
+    if heading and (heading.group(1).strip(" ") or len(heading.group(1)) > 3):  # no heading on the page
+        odd = next((c for c in heading.group(1) if c in SPACES), None)
+        shown = heading.group(2) + " " + raw[heading.end() :].strip()
+        if odd is None:  # a tab: four spaces to Markdown
+            out.append((f"a tab before it makes this line a code block, not the heading '{shown}'", "delete the tab"))
+        else:
+            fix = f"retype the start of the line with ordinary spaces: {shown}"
+            out.append((f"{_name(odd)} makes this line text, not the heading '{shown}'", fix))
+        return out
     match = _MD_MARKER.match(raw)
     if not match:
         return out

@@ -13,6 +13,9 @@ MAX_BYTES = 1_000_000
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _END = re.compile(r"^(---|\.\.\.)[ \t]*$")
+_DASH = "\u2012-\u2015\u2212"
+_WORD_DASH = re.compile(f"^[ \t]*(?:[{_DASH}][-{_DASH}]*|-[{_DASH}][-{_DASH}]*)[ \t]*$")
+"""A line of dashes a word processor made of '---' (an em dash, '–-', two en dashes)."""
 
 
 def read_text(path: Path, problems: Problems) -> str | None:
@@ -87,6 +90,16 @@ def split_front_matter(text: str, problems: Problems) -> Parts | None:
     for i in range(1, len(lines)):
         if _END.match(lines[i]):
             return Parts("\n".join(lines[1:i]), 2, "\n".join(lines[i + 1 :]), i + 2)
+    dash = next((i for i in range(1, len(lines)) if _WORD_DASH.match(lines[i])), None)
+    if dash is not None:  # Word's autocorrect made a dash of the closing ---
+        shown = lines[dash].strip()
+        problems.add(
+            dash + 1,
+            "front matter",
+            f"this line is '{shown}' (a dash a word processor made of '---'), so the front matter is never closed",
+            "write three hyphens instead: ---",
+        )
+        return None
     problems.add(
         1,
         "front matter",
