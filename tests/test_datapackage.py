@@ -35,6 +35,7 @@ def test_the_data_package_is_valid_and_describes_every_column(real_site):
     cases = next(r for r in package["resources"] if r["name"] == "cases")
     assert [f["name"] for f in cases["schema"]["fields"]] == list(CSV_COLUMNS) == _rows(data / "cases.csv")[0]
     assert all(f["description"] for r in package["resources"] for f in r["schema"]["fields"])
+    assert "apostrophe" in package["description"]  # the CSV's formula guard is explained to tools too
     version = json.loads((data / "cases.json").read_text("utf-8"))["version"]
     assert package["version"] == version
 

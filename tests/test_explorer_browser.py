@@ -674,3 +674,11 @@ def test_botkirka_leads_to_botkyrka_in_the_real_library(page, real):
     assert suggestions(page, 1) == [
         ("Botkyrka", "/explore/?q=Botkyrka", f"Botkyrka (place): {n} case" + ("" if n == 1 else "s"))
     ]
+
+
+def test_a_reversed_period_is_explained(page, site):
+    page.goto(site["url"] + "explore/?from=2100&to=1800")  # no programme ran both before 1800 and after 2100
+    expect(page.locator(f"{NOMATCH} .cb-nomatch__what")).to_have_text("No case matches these filters.")
+    expect(page.locator(f"{NOMATCH} .cb-nomatch__reversed")).to_have_text("Period: “from” is above “to”; swap the two.")
+    page.goto(site["url"] + "explore/?from=2010&to=2015")
+    expect(page.locator(f"{NOMATCH} .cb-nomatch__reversed")).to_have_count(0)

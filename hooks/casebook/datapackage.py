@@ -189,7 +189,10 @@ def datapackage(site_url: str, dataset: dict, contract: Contract | None = None) 
         "name": slug(dataset.get("title") or "casebook") or "casebook",
         "title": dataset.get("title"),
         "description": "Good-practice cases: one row per case, the keyword vocabulary, and which keywords each "
-        f"case carries. List values in cases.csv are joined with '{CSV_LIST_SEPARATOR}'.",
+        f"case carries. List values in cases.csv are joined with '{CSV_LIST_SEPARATOR}'. A text cell that would "
+        "begin with =, +, -, @, a tab or a carriage return starts with an apostrophe (') so that a spreadsheet "
+        "shows it as text instead of running it as a formula (OWASP's advice on CSV injection): remove that "
+        "apostrophe when you read such a cell. cases.xlsx has the same values without it.",
         "version": dataset.get("version"),
         "homepage": absolute(site_url, "data/"),
         "contributors": [{"title": dataset.get("publisher"), "role": "publisher"}],

@@ -767,6 +767,17 @@
 
   /* ---- no case matches: say so, and offer a way on (never a dead end) ---- */
 
+  /* The ranges whose lower bound is above the upper one, by their labels ("Period", "Budget (EUR)"). */
+  function reversedRanges(s, fields) {
+    var out = [];
+    if (s.from !== null && s.to !== null && s.from > s.to) out.push("Period");
+    (fields || []).forEach(function (f) {
+      var r = s.range && s.range[f.name];
+      if (r && r.from !== null && r.to !== null && r.from > r.to) out.push(f.label + (f.unit ? " (" + f.unit + ")" : ""));
+    });
+    return out;
+  }
+
   /* What the reader sees when the view is empty: what did not match; the names closest to the
    * words (did-you-mean: keyword names in every language, places, countries), each a link to
    * the view it gives, with its number of cases; a search of the whole text of the cases for
@@ -781,6 +792,9 @@
     var cleared = writeState(Object.assign(emptyState(this.fields), { view: s.view }), this.fields);
     box.appendChild(el("p", { "class": "cb-nomatch__what" }, !s.q ? "No case matches these filters."
       : "No case matches “" + s.q + "”" + (rest ? " with the other filters." : ".")));
+    reversedRanges(s, this.fields).forEach(function (what) {  // from above to: nothing can lie between
+      box.appendChild(el("p", { "class": "cb-nomatch__reversed" }, what + ": “from” is above “to”; swap the two."));
+    });
     if (s.q) {
       box.appendChild(el("p", {}, "The words are looked for in the cases' titles, summaries and places, and in the "
         + "names of their keywords in English, Swedish, Danish and Norwegian, not in the whole text of the cases."));
