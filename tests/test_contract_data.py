@@ -42,7 +42,9 @@ MORE_FIELDS = """\
 """
 
 HOSTILE_MOTTO = "<script>alert(\"x\")</script> & 'more'"
-HOSTILE_URL = 'https://example.org/?q="><script>alert(1)</script>'
+HOSTILE_URL = "https://example.org/?q='onmouseover='alert(1)'&x=1"
+"""A web address the check accepts (no '"', '<' or '>': those are refused) that would still break
+out of an attribute written with single quotes: it must come out as one escaped link."""
 OWN = ["city_size", "budget", "evaluated", "target_groups", "website", "motto", "internal_code"]
 
 
@@ -62,7 +64,7 @@ def copy_example(folder: Path) -> Path:
         "city_size:",
         f"motto: '{HOSTILE_MOTTO.replace(chr(39), chr(39) * 2)}'\ninternal_code: RK-7\ncity_size:",
     )
-    edit(lib / "cases/tenant-councils-tromso.md", "city_size:", f"website: '{HOSTILE_URL}'\ncity_size:")
+    edit(lib / "cases/tenant-councils-tromso.md", "city_size:", f'website: "{HOSTILE_URL}"\ncity_size:')
     edit(lib / "cases/bike-library-aeroskobing.md", "target_groups:\n  - young-people\n", "")
     return lib
 
