@@ -114,13 +114,21 @@ def markers(page, count: int) -> dict:
     return page.evaluate(MARKERS)
 
 
+def drawn(page) -> dict:
+    """The markers, once the map is drawn for the page's current address (``data-for``, set after
+    the markers): never a reading of a map still drawn for an earlier view, or not drawn yet."""
+    page.wait_for_function(
+        "() => { const m = document.getElementById('cb-map'); return m && !m.hidden && m.dataset.for === location.search; }"
+    )
+    return page.evaluate(MARKERS)
+
+
 def assert_markers_follow(page, site) -> dict:
     """The markers show exactly the places of the matching cases, each with its number of cases."""
     ids = matching(site, page.url)
     places = expected_places(site, ids)
     # Places nearer each other than a marker share one: count the markers the map would draw.
-    drawn = page.evaluate(MARKERS)["markers"]
-    snap = markers(page, len(drawn))
+    snap = drawn(page)
     assert sorted(p for m in snap["markers"] for p in m["places"]) == sorted(places)
     for m in snap["markers"]:
         assert m["count"] == len(set().union(*(places[p] for p in m["places"]))), m
@@ -259,7 +267,7 @@ def test_at_320_px_the_map_fits_and_every_marker_is_a_target(browser, site):
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()
     open_map(page, site)
-    snap = markers(page, len(page.evaluate(MARKERS)["markers"]))
+    snap = drawn(page)
     assert 1 <= len(snap["markers"]) <= 5
     assert_markers_follow(page, site)
     assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("innerWidth")
@@ -275,12 +283,15 @@ def test_axe_finds_nothing_on_the_map(browser, site, width, height, scheme):
     context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
     page = context.new_page()
     open_map(page, site)
-    many = markers(page, len(page.evaluate(MARKERS)["markers"]))
+    many = drawn(page)
     key = next(m["key"] for m in many["markers"] if m["tag"] == "BUTTON")
     page.locator(f".cb-marker[data-key='{key}']").click()
     expect(page.locator("#cb-map-place")).to_be_visible()
     page.evaluate("window.scrollTo(0, 0)")  # as the other axe tests: nothing scrolled under Material's fixed header
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
+    # Back at the top, Material fades its tabs in again, and axe would measure their text's contrast
+    # half-faded: they are left out here (the explorer's axe tests in test_accessibility.py, run
+    # unscrolled, check them).
+    results = Axe().run(page, context={"exclude": [[".md-tabs"]]}, options={"runOnly": {"type": "tag", "values": TAGS}})
     context.close()
     violations = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
