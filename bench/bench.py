@@ -254,6 +254,49 @@ FILTER_JS = """() => {
 }"""
 
 
+MAP_JS = """async () => {
+  const form = document.querySelector('#cb-explore form'), map = document.getElementById('cb-map'), times = [];
+  const frame = () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const boxes = [...form.querySelectorAll('input[name=country]:not(:disabled)')];
+  for (let i = 0; i < 6; i++) {
+    const box = boxes[i % boxes.length];
+    box.checked = !box.checked;
+    const t0 = performance.now();
+    form.dispatchEvent(new Event('change', {bubbles: true}));
+    await frame();  // the markers drawn and painted
+    if (map.dataset.for !== location.search) throw new Error('the map did not follow the filter');
+    times.push(performance.now() - t0);
+    box.checked = !box.checked;
+    form.dispatchEvent(new Event('change', {bubbles: true}));
+    await frame();
+  }
+  return {times: times, markers: map.querySelectorAll('.cb-marker').length};
+}"""
+
+
+def measure_map(browser, base: str, site: Path) -> dict:
+    """The explorer's Map view: bytes downloaded to show it, data/map.json's size, and the time
+    from a country filter change to the markers drawn and painted (two animation frames), median of 6."""
+    context = browser.new_context()
+    page, seen = context.new_page(), []
+    context.on("requestfinished", lambda r: seen.append(r))
+    page.goto(base + "explore/?view=map")
+    page.wait_for_function(
+        "() => { const m = document.getElementById('cb-map'); return m && m.dataset.for === location.search; }",
+        timeout=120_000,
+    )
+    shown = body_sizes([r for r in seen if "/data/map.json" in r.url or "/assets/vendor/" in r.url])
+    got = page.evaluate(MAP_JS)
+    context.close()
+    data = (site / "data" / "map.json").read_bytes()
+    return {
+        "shown": shown,
+        "map.json": (len(data), len(gzip.compress(data, 6))),
+        "update_ms": statistics.median(got["times"]),
+        "markers": got["markers"],
+    }
+
+
 def measure_explorer(browser, base: str, site: Path) -> dict:
     """Open /explore/ until the count shows; bytes downloaded, data files, filter time (median of 5)."""
     context = browser.new_context()
@@ -285,6 +328,7 @@ def browser_measures(ours: Path, floor: Path, case_path: str) -> dict:
             with serve(ours) as url:
                 result = {"ours": measure_search(browser, url, case_path)}
                 result["explorer"] = measure_explorer(browser, url, ours)
+                result["map"] = measure_map(browser, url, ours)
             with serve(floor) as url:
                 result["floor"] = measure_search(browser, url, case_path)
         finally:
@@ -750,6 +794,23 @@ def site_rows(res: dict) -> list[tuple[str, ...]]:
         ("data/explorer.json", pair(ex["explorer.json"]), "n/a", ""),
         ("data/explorer-text.json (on first text query)", pair(ex["explorer-text.json"]), "n/a", ""),
         ("explorer: apply a keyword filter, median of 5 (ms)", f"{ex['filter_ms']:.2f}", "n/a", ""),
+        *map_rows(b.get("map")),
+    ]
+
+
+def map_rows(m: dict | None) -> list[tuple[str, ...]]:
+    """Table rows of the explorer's Map view (targets: map data ≤ 200 KB gzipped, update ≤ 100 ms)."""
+    if not m:
+        return []
+    return [
+        ("data/map.json (target ≤ 200 KB gzipped)", pair(m["map.json"]), "n/a", ""),
+        ("show the map: map data and Leaflet downloaded", pair_top(m["shown"]), "n/a", ""),
+        (
+            "map: change a filter to markers painted, median of 6 (ms; target ≤ 100)",
+            f"{m['update_ms']:.1f} ({m['markers']} markers)",
+            "n/a",
+            "",
+        ),
     ]
 
 

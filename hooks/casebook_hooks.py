@@ -43,7 +43,7 @@ from markupsafe import Markup, escape
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File
 
-from casebook import format_report, load_library
+from casebook import format_report, load_library, vendor
 from casebook.cache import BuildCache, digest
 from casebook.changelog import read_repository
 from casebook.collation import DEFAULT_LOCALE, known_locale
@@ -142,6 +142,9 @@ def on_config(config):
         publisher=options.publisher,
         license=options.license,
         license_url=options.license_url,
+        map_tiles=options.map_tiles or "",
+        map_attribution=options.map_attribution or "",
+        map_max_zoom=options.map_max_zoom,
     )
     # Heading anchors transliterated ('Økonomi' → 'okonomi'), never emptied, in case pages and
     # in docs/ alike; the browser's search key reads the same table (assets/transliteration.js).
@@ -219,6 +222,14 @@ def on_files(files, config):
         if files.get_file_from_path(src_uri) is not None:
             raise Abort(f"Casebook: docs/{src_uri} would hide a generated file; remove it from docs/.")
         files.append(File.generated(config, src_uri, content=content))
+    try:  # Leaflet, from its pinned package (casebook/vendor.py)
+        served = vendor.files()
+    except (ImportError, OSError) as error:
+        fix = "run: make build (or pip install -r requirements.txt)"
+        raise Abort(f"Casebook: the map's library is not installed ({error}); {fix}") from None
+    for src_uri, source in served:
+        files.append(File.generated(config, src_uri, abs_src_path=str(source)))
+    files.append(File.generated(config, vendor.FOLDER + vendor.NOTICE, content=vendor.notice()))
     build.cache.start(files)
     env = build.templates_env = build.cache.compiled(config.theme.get_env())
     _fast_getattr(env)

@@ -60,6 +60,20 @@ class _Address(c.OptionallyRequired[str]):
         return value.strip()
 
 
+class _TileAddress(c.OptionallyRequired[str]):
+    """A tile layer's address template, as Leaflet's ``L.tileLayer`` takes it: ``https://``, with
+    ``{z}``, ``{x}`` and ``{y}`` (``{s}`` and ``{r}`` allowed), e.g.
+    ``https://tile.openstreetmap.org/{z}/{x}/{y}.png``."""
+
+    def run_validation(self, value: object) -> str:
+        if not isinstance(value, str) or not value.strip().startswith("https://") or " " in value.strip():
+            raise c.ValidationError(f"expected a tile address starting with https://, not {_shown(value)}")
+        missing = [part for part in ("{z}", "{x}", "{y}") if part not in value]
+        if missing:
+            raise c.ValidationError(f"the tile address has no {' or '.join(missing)}, so no tile can be asked for")
+        return value.strip()
+
+
 class CasebookOptions(base.Config):
     """The options of ``extra.casebook``, each with its type and default."""
 
@@ -78,6 +92,13 @@ class CasebookOptions(base.Config):
     contract = c.Optional(_Text())
     """The library's contract (its sections and own fields), relative to mkdocs.yml; default:
     ``contract.yml`` if there is one, else Casebook's default contract (:mod:`casebook.contract`)."""
+    map_tiles = c.Optional(_TileAddress())
+    """A tile layer under the explorer's map (readers' browsers then ask that server for tiles);
+    default: none, only the site's own country outlines, and no request to anyone."""
+    map_attribution = c.Optional(_Text())
+    """The tile layer's attribution, as plain text (its licence requires one); needed with ``map_tiles``."""
+    map_max_zoom = _Count(default=18)
+    """The deepest zoom level the tile layer has."""
 
 
 def _shown(value: object) -> str:
@@ -115,6 +136,9 @@ def read_options(extra: object, config_file: Path | None) -> tuple[CasebookOptio
             hint = did_you_mean(str(name), list(options))
             fix = (hint + " " if hint else "") + "the options are: " + ", ".join(options)
             problems.append(Problem("mkdocs.yml", at(str(name)), f"extra.casebook.{name}", "is no option", fix))
+    if "map_tiles" in extra and not extra.get("map_attribution"):
+        fix = "add map_attribution: the credit the tile server's licence asks for (e.g. © OpenStreetMap contributors)"
+        problems.append(Problem("mkdocs.yml", at("map_tiles"), "extra.casebook.map_tiles", "has no attribution", fix))
     if problems:
         return None, sorted(problems)
     typed = CasebookOptions(config_file_path=str(config_file) if config_file else None)
@@ -133,7 +157,16 @@ def defaults() -> dict:
 
 def _fix(name: str) -> str:
     default = defaults().get(name)
-    shown = {"collation": "the site's language", "contract": "contract.yml"}.get(name) if default is None else default
+    shown = (
+        {
+            "collation": "the site's language",
+            "contract": "contract.yml",
+            "map_tiles": "no tile layer",
+            "map_attribution": "none",
+        }.get(name)
+        if default is None
+        else default
+    )
     return f"correct the value, or delete the line to use the default ({shown})"
 
 

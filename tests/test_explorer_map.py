@@ -315,3 +315,90 @@ def test_the_map_is_loaded_only_when_shown_and_only_from_the_site(browser, site)
     assert sum(r.endswith("/data/map.json") for r in requests) == 1
     own = urlsplit(site["url"]).netloc
     assert sorted({r for r in requests if urlsplit(r).scheme in ("http", "https") and urlsplit(r).netloc != own}) == []
+
+
+def touch(cdp, kind: str, points: list) -> None:
+    """One touch event through Chromium's input pipeline (as a finger on a phone's screen)."""
+    cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y} for x, y in points]})
+
+
+def gesture(cdp, start: list, end: list, steps: int = 8) -> None:
+    """Fingers put down at ``start`` (one point per finger), moved in ``steps`` to ``end``, lifted."""
+    touch(cdp, "touchStart", start)
+    for k in range(1, steps + 1):
+        moved = [
+            (a[0] + (b[0] - a[0]) * k / steps, a[1] + (b[1] - a[1]) * k / steps)
+            for a, b in zip(start, end, strict=True)
+        ]
+        touch(cdp, "touchMove", moved)
+    touch(cdp, "touchEnd", [])
+
+
+def test_on_a_phone_a_finger_pans_the_map_and_two_fingers_zoom_it(browser, site):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    open_map(page, site)
+    drawn(page)
+    canvas = page.locator(".cb-map__canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    key = page.locator(".cb-marker").evaluate_all(  # the marker nearest the middle: it stays in view
+        """(ms, [cx, cy]) => ms.map(m => { const r = m.getBoundingClientRect();
+            return [Math.hypot(r.x + r.width / 2 - cx, r.y + r.height / 2 - cy), m.dataset.key]; }).sort((a, b) => a[0] - b[0])[0][1]""",
+        [cx, cy],
+    )
+    before = page.locator(f".cb-marker[data-key='{key}']").bounding_box()
+    cdp = context.new_cdp_session(page)
+    x, y = box["x"] + 20, box["y"] + box["height"] - 40  # a corner of open map, away from markers and controls
+    gesture(cdp, [(x, y)], [(x + 40, y - 30)])
+    after = page.locator(f".cb-marker[data-key='{key}']").bounding_box()
+    assert abs(after["x"] - before["x"] - 40) < 6 and abs(after["y"] - before["y"] + 30) < 6, (before, after)
+    zoom = float(canvas.get_attribute("data-zoom"))
+    gesture(cdp, [(cx - 30, cy), (cx + 30, cy)], [(cx - 110, cy), (cx + 110, cy)])
+    page.wait_for_function("z => Number(document.querySelector('.cb-map__canvas').dataset.zoom) > z + 1", arg=zoom)
+    context.close()
+
+
+TILE = "https://tiles.example.test/{z}/{x}/{y}.png"
+CREDIT = '<img src=x onerror="window.hacked = 1"> © Tiles & Co'
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db40000000049454e44ae426082"
+)
+
+
+@pytest.fixture(scope="module")
+def tiled(tmp_path_factory):
+    """The same library with a tile layer configured (off by default)."""
+    root = make_library(tmp_path_factory.mktemp("tiles") / "lib", cases())
+    config = root / "mkdocs.yml"
+    text = config.read_text("utf-8")
+    extra = f"  casebook:\n    map_tiles: {TILE}\n    map_attribution: '{CREDIT}'\n    map_max_zoom: 16\n"
+    config.write_text(text.replace("  casebook:\n", extra, 1), "utf-8")
+    built = build(root)
+    assert built.returncode == 0, built.output
+    with serve(built.site) as url:
+        yield url
+
+
+def test_a_configured_tile_layer_is_the_one_other_host_and_its_credit_is_text(browser, tiled):
+    context = browser.new_context()
+    asked: list[str] = []
+    context.route("https://tiles.example.test/**", lambda route: route.fulfill(body=PNG, content_type="image/png"))
+    context.on("request", lambda request: asked.append(request.url))
+    page = context.new_page()
+    page.goto(tiled + "explore/?view=map")
+    drawn(page)
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+    credit = page.locator(".leaflet-control-attribution")
+    expect(credit).to_contain_text(CREDIT)
+    assert page.evaluate("window.hacked") is None and credit.locator("img").count() == 0
+    assert page.locator(".cb-map__country").count() == 0, "the tiles replace the outlines"
+    own = urlsplit(tiled).netloc
+    others = {
+        urlsplit(r).netloc for r in asked if urlsplit(r).scheme in ("http", "https") and urlsplit(r).netloc != own
+    }
+    context.close()
+    assert others == {"tiles.example.test"}
+    assert all(re.fullmatch(r"https://tiles\.example\.test/\d+/\d+/\d+\.png", r) for r in asked if "tiles.example" in r)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import subprocess
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,9 +16,9 @@ from browser import CHROMIUM_ARGS, chromium_path, serve
 from bs4 import BeautifulSoup
 from playwright.sync_api import sync_playwright
 
-from casebook import maps
+from casebook import maps, vendor
 from casebook.gazetteer import Location
-from conftest import build, make_case, make_library
+from conftest import ROOT, build, make_case, make_library
 
 ODENSE = (55.3959, 10.3883)
 """Odense's centre, degrees north and east."""
@@ -88,7 +89,9 @@ def test_library_map_is_deterministic_and_stores_each_place_once():
     text = maps.library_map_json(cases)
     assert text == maps.library_map_json(cases[::-1])
     data = json.loads(text)
-    assert list(data) == ["viewBox", "land", "places", "unplaced"]
+    assert list(data) == ["bounds", "land", "places", "unplaced"]
+    (south, west), (north, east) = data["bounds"]
+    assert south < 55.39 and north > 55.61 and west < 10.39 and east > 13.01
     assert [(p["name"], p["country"], p["cases"]) for p in data["places"]] == [
         ("Malmö", "SE", ["a", "b"]),
         ("Seved", "SE", ["a"]),
@@ -96,9 +99,16 @@ def test_library_map_is_deterministic_and_stores_each_place_once():
     ]
     assert data["unplaced"] == ["d"]
     assert {shape["code"] for shape in data["land"]} >= {"SE", "DK", "NO", "DE"}
-    assert all(set(shape) == {"code", "name", "d"} for shape in data["land"])
-    numbers = re.findall(r"-?\d+(?:\.\d+)?", " ".join(s["d"] for s in data["land"]))
-    assert all(len(n.partition(".")[2]) <= 1 for n in numbers), "rounded to 0.1"
+    assert all(set(shape) == {"code", "name", "rings"} for shape in data["land"])
+    assert data["places"][0]["lat"] == 55.605 and data["places"][0]["lon"] == 13.0038
+    for shape in data["land"]:
+        for ring in shape["rings"]:
+            assert len(ring) % 2 == 0 and len(ring) >= 6, "lat, lon pairs, at least a triangle"
+            lats, lons = ring[0::2], ring[1::2]
+            tall, wide = (north - south) / 10 + 0.01, (east - west) / 10 + 0.01  # clipped a tenth outside
+            assert all(south - tall <= v <= north + tall for v in lats), "clipped near the bounds"
+            assert all(west - wide <= v <= east + wide for v in lons)
+            assert all(len(str(v).partition(".")[2]) <= 2 for v in ring), "rounded to 0.01 degree"
 
 
 UNKNOWN = "Nowhereville Xq"
@@ -241,3 +251,25 @@ def test_country_page_with_a_map_is_axe_clean(chromium, scheme):
     results = Axe().run(tab, options={"runOnly": {"type": "tag", "values": TAGS}})
     context.close()
     assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]] == []
+
+
+def test_the_map_library_is_copied_from_its_pinned_packages_not_kept_here(site):
+    copied = vendor.files()
+    assert [uri for uri, _ in copied] == [
+        "assets/vendor/leaflet/leaflet.js",
+        "assets/vendor/leaflet/leaflet.css",
+        "assets/vendor/leaflet_markercluster/leaflet.markercluster.js",
+    ]
+    for uri, source in copied:
+        assert (site / uri).read_bytes() == source.read_bytes(), uri
+    assert "Leaflet 1.9.3" in (site / "assets/vendor/leaflet/leaflet.js").read_text("utf-8")[:200]
+    notice = (site / "assets/vendor/NOTICE.txt").read_text("utf-8")
+    assert "Leaflet 1.9.3" in notice and "Leaflet-MarkerCluster 1.4.1" in notice and "BSD-2-Clause" in notice
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert not [f for f in tracked.splitlines() if "leaflet" in f.lower() and not f.startswith("tests/")]
+    requirements = (ROOT / "requirements.txt").read_text("utf-8")
+    assert re.search(r"^XStatic-Leaflet==1\.9\.3\.0 ", requirements, re.M)
+    assert re.search(r"^XStatic-Leaflet-MarkerCluster==1\.4\.1\.1 ", requirements, re.M)
+    explore = page(site, "explore/index.html").select_one("#cb-map")
+    assert explore["data-leaflet"] == "../assets/vendor/leaflet/leaflet.js"
+    assert not page(site, "explore/index.html").select("script[src*=leaflet]"), "loaded only when the map is shown"

@@ -31,6 +31,9 @@ def test_the_defaults_are_those_the_site_documents():
         "search_shard_size": 1000,
         "collation": None,
         "contract": None,
+        "map_tiles": None,
+        "map_attribution": None,
+        "map_max_zoom": 18,
     }
     assert list(declared()) == list(defaults())
 
@@ -106,3 +109,32 @@ def test_a_build_with_bad_options_stops_before_reading_any_case(tmp_path):
     assert "did you mean 'publisher'" in built.output
     assert "mkdocs.yml:21: extra.casebook.search_shard_size: expected a whole number" in built.output
     assert "broken.md" not in built.output  # the cases wait for a valid configuration
+
+
+@pytest.mark.parametrize(
+    ("tiles", "words"),
+    [
+        ("http://tile.example.org/{z}/{x}/{y}.png", "https://"),
+        ("https://tile.example.org/{z}/{x}.png", "no {y}"),
+        ("https://tile.example.org/tiles.png", "no {z} or {x} or {y}"),
+        ("https://tile.example.org/{z}/{x}/{y} .png", "https://"),
+        (["https://tile.example.org/{z}/{x}/{y}.png"], "a list"),
+    ],
+)
+def test_a_tile_layer_needs_a_secure_address_with_z_x_and_y(tiles, words):
+    _, problems = read_options({"map_tiles": tiles, "map_attribution": "© Someone"}, None)
+    assert [p.field for p in problems] == ["extra.casebook.map_tiles"], problems
+    assert words in problems[0].message
+
+
+def test_a_tile_layer_without_its_attribution_is_named_at_its_line(tmp_path):
+    path = _config(tmp_path, "    publisher: P\n    map_tiles: https://tile.example.org/{z}/{x}/{y}.png\n")
+    lines = path.read_text("utf-8").splitlines()
+    _, problems = read_options({"publisher": "P", "map_tiles": "https://tile.example.org/{z}/{x}/{y}.png"}, path)
+    assert [p.field for p in problems] == ["extra.casebook.map_tiles"]
+    assert "attribution" in problems[0].message and "map_attribution" in problems[0].fix
+    assert lines[problems[0].line - 1].strip().startswith("map_tiles:")
+    options, problems = read_options(
+        {"map_tiles": "https://tile.example.org/{s}/{z}/{x}/{y}.png", "map_attribution": " © Someone "}, None
+    )
+    assert problems == [] and options.map_attribution == "© Someone" and options.map_max_zoom == 18

@@ -1,4 +1,5 @@
-"""Maps drawn at build time: country outlines from Natural Earth, projected into an SVG viewBox.
+"""Maps: country outlines from Natural Earth, projected into an SVG viewBox for the country pages
+(drawn at build time) and kept in degrees for the explorer's Leaflet map (``data/map.json``).
 
 The basemap is ``data/countries-50m.json`` (Natural Earth 1:50m admin-0 countries, public
 domain, as TopoJSON from npm's ``world-atlas``; see ``data/README.md``): read once per process,
@@ -362,34 +363,90 @@ def country_map(code: str, places: list) -> dict | None:
 
 WORLD = (-56.0, 80.0, -180.0, 180.0)
 """The view of a library with no located case and no country on the basemap."""
+STEPS = 1000
+"""The explorer's basemap is rounded to 1/STEPS of its box's larger side (at least 0.01°): about
+a pixel when the box fills a 1000 px map, as the country pages' 0.1 unit in 1000 (:func:`_path`)."""
+
+
+def _grid(box: tuple) -> float:
+    """The rounding step, in degrees, of the explorer's basemap around ``box`` (see :data:`STEPS`)."""
+    south, north, west, east = box
+    return max(0.01, round(max(north - south, east - west) / STEPS, 2))
+
+
+def _degrees(value: float, step: float) -> float:
+    """``value`` rounded to a multiple of ``step`` degrees, written with at most 2 decimals."""
+    return round(round(value / step) * step, 2) + 0.0
+
+
+def _flat_ring(points: list, box: tuple, step: float) -> list:
+    """A ring (``[(lon, lat)]``) clipped to ``box`` widened by a tenth of its size each way, rounded
+    to ``step``, repeated points dropped, as ``[lat, lon, lat, lon, …]`` (Leaflet's order); ``[]``
+    when fewer than 3 points or less than one step each way are left."""
+    south, north, west, east = box
+    bleed_y, bleed_x = (north - south) / 10, (east - west) / 10
+    for edge, limit, below in (
+        (0, west - bleed_x, False),
+        (0, east + bleed_x, True),
+        (1, south - bleed_y, False),
+        (1, north + bleed_y, True),
+    ):
+        points = _clip(points, edge, limit, below) if points else points
+    kept: list = []
+    for lon, lat in points:
+        p = (_degrees(lat, step), _degrees(lon, step))
+        if not kept or kept[-1] != p:
+            kept.append(p)
+    if len(kept) > 1 and kept[0] == kept[-1]:
+        kept.pop()
+    lats, lons = [p[0] for p in kept], [p[1] for p in kept]
+    if len(kept) < 3 or (max(lats) - min(lats) < step and max(lons) - min(lons) < step):
+        return []
+    return [v for p in kept for v in p]
+
+
+def land_rings(box: tuple) -> list:
+    """Every country with land in ``box`` (``(south, north, west, east)``) as the explorer draws
+    it: ``[{"code", "name", "rings": [[lat, lon, lat, lon, …]]}]`` by code, in degrees (WGS 84,
+    as Leaflet takes them), clipped and rounded as :func:`_flat_ring` says."""
+    step, view = _grid(box), View(*box)
+    out = []
+    for code in sorted(countries()):
+        country = countries()[code]
+        rings = [r for polygon in country["polygons"] for r in polygon if _overlaps(_bbox(polygon[0]), view)]
+        flat = [f for f in (_flat_ring(r, box, step) for r in rings) if f]
+        if flat:
+            out.append({"code": code, "name": country["name"], "rings": flat})
+    return out
 
 
 def library_map(cases) -> dict:
-    """The explorer's map of ``cases`` (objects with ``id``, ``country``, ``locations``):
-    ``{"viewBox": "0 0 W H", "land": [{"code", "name", "d"}], "places": [{"name", "country", "x",
-    "y", "cases": [ids]}], "unplaced": [ids]}``. The view holds the main body of every country
-    with a case and every place. Cases and places in id order; deterministic."""
+    """The explorer's map of ``cases`` (objects with ``id``, ``country``, ``locations``), for
+    Leaflet: ``{"bounds": [[south, west], [north, east]], "land": [{"code", "name", "rings"}]
+    (:func:`land_rings`), "places": [{"name", "country", "lat", "lon", "cases": [ids]}],
+    "unplaced": [ids]}``, in degrees (WGS 84). The bounds hold the main body of every country with
+    a case and every place (:func:`frame`, so padded). Each place is stored once however many
+    cases share it (:func:`place_groups`). Cases and places in id order; deterministic."""
     ordered = sorted(cases, key=lambda c: c.id)
     groups = place_groups(ordered)
     box = _places_box(groups)
     for code in sorted({c.country for c in ordered}):
         box = _union(box, main_box(code))
     view = frame(box or WORLD)
-    places = []
-    for group in groups:
-        x, y = view.point(group["longitude"], group["latitude"])
-        places.append(
-            {
-                "name": group["name"],
-                "country": group["country"],
-                "x": round(x, 1),
-                "y": round(y, 1),
-                "cases": group["cases"],
-            }
-        )
+    bounds = (view.south, view.north, view.west, view.east)
+    places = [
+        {
+            "name": group["name"],
+            "country": group["country"],
+            "lat": round(group["latitude"], 5),
+            "lon": round(group["longitude"], 5),
+            "cases": group["cases"],
+        }
+        for group in groups
+    ]
     return {
-        "viewBox": view.view_box(),
-        "land": land(view),
+        "bounds": [[round(view.south, 3), round(view.west, 3)], [round(view.north, 3), round(view.east, 3)]],
+        "land": land_rings(bounds),
         "places": places,
         "unplaced": [c.id for c in ordered if not c.locations],
     }
@@ -400,4 +457,14 @@ def library_map_json(cases) -> str:
     return json.dumps(library_map(cases), ensure_ascii=False, separators=(",", ":"))
 
 
-__all__ = ["View", "countries", "country_map", "frame", "land", "library_map", "library_map_json", "main_box"]
+__all__ = [
+    "View",
+    "countries",
+    "country_map",
+    "frame",
+    "land",
+    "land_rings",
+    "library_map",
+    "library_map_json",
+    "main_box",
+]

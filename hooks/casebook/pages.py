@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
-from . import changelog, charts, datapackage, exports, facets, maps
+from . import changelog, charts, datapackage, exports, facets, maps, vendor
 from .cache import BuildCache, code_digest, data_digest, digest
 from .docs import CONTRIBUTING, refresh
 from .indexes import History, Indexes, build_indexes, related_cases
@@ -45,6 +45,11 @@ class Settings:
     """Who publishes the library: the author in citations."""
     license: str = "CC BY 4.0"
     license_url: str = "https://creativecommons.org/licenses/by/4.0/"
+    map_tiles: str = ""
+    """A tile layer's address template for the explorer's map; empty: none (the default)."""
+    map_attribution: str = ""
+    """The tile layer's attribution, plain text."""
+    map_max_zoom: int = 18
     preview: bool = False
     """A preview (``mkdocs serve``): the version of uncommitted data says ``preview``
     (:func:`casebook.changelog.dataset_version`)."""
@@ -575,7 +580,16 @@ def explore_page(plan: Plan) -> PageSpec:
         EXPLORE,
         "explore.html",
         "Explore",
-        {"stats": plan.stats, "explore_facets": [f.label for f in plan.library.contract.facets]},
+        {
+            "stats": plan.stats,
+            "explore_facets": [f.label for f in plan.library.contract.facets],
+            "map_scripts": vendor.urls(""),
+            "map_tiles": {
+                "url": plan.settings.map_tiles,
+                "attribution": plan.settings.map_attribution,
+                "max_zoom": plan.settings.map_max_zoom,
+            },
+        },
         crumbs=[plan.home],
         hide=("navigation", "toc"),
         description="Filter the cases by keyword, keyword group, country, period and text.",

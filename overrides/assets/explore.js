@@ -565,7 +565,8 @@
     });
     root.querySelector("#cb-map").addEventListener("click", function (e) {
       var marker = e.target.closest ? e.target.closest("button[data-places]") : null;
-      if (marker) self.openPlace(marker.getAttribute("data-key"), true);
+      var dragged = self.map && self.map.leaflet.dragging && self.map.leaflet.dragging.moved();
+      if (marker && !dragged) self.openPlace(marker.getAttribute("data-key"), true);
       keepPlace(e);
     });
   };
@@ -1018,14 +1019,21 @@
   };
 
   /* ---- the map view (view=map) ----
-   * data/map.json (casebook/maps.py), loaded when the map is first shown: {viewBox: "x y W H",
-   * land: [{code, name, d}], places: [{name, country, x, y, cases: [case id]}], unplaced: [case
-   * id]}, x and y in viewBox units. The basemap is drawn once, as inline SVG; the markers are
-   * links (a place with one matching case) and buttons (several: they open the list of them)
-   * over it, placed in per cent, so each is a MARKER px target at any width. They follow every
-   * filter change; places closer than a marker at the map's drawn size share one marker. */
-  var SVG = "http://www.w3.org/2000/svg";
-  var MARKER = 28; // CSS px: a marker's width and height, and the least distance between two
+   * Leaflet 1.9 and Leaflet.markercluster 1.4, served by the site itself (assets/vendor/, copied
+   * from their pinned PyPI packages by casebook/vendor.py), and data/map.json (casebook/maps.py):
+   * {bounds: [[s, w], [n, e]], land: [{code, name, rings: [[lat, lon, lat, lon, …]]}], places:
+   * [{name, country, lat, lon, cases: [case id]}], unplaced: [case id]}, in degrees. All of it is
+   * loaded when the map is first shown. The basemap is the land (or the tile layer the library
+   * configured, data-tiles; none by default, so no other host is asked for anything). Each place
+   * with matching cases is a marker: a link (one case) or a button (several: it opens their list
+   * under the map). Markers nearer each other than CLUSTER px are gathered by markercluster into
+   * one button, which lists all their cases and offers to zoom in. The markers follow every filter
+   * change, and the map fits the matching places. Touch: drag to pan, pinch to zoom; keyboard:
+   * the markers are links and buttons, the map itself pans with the arrow keys and zooms with + and -. */
+  var MARKER = 28; // CSS px: a marker's width and height (WCAG 2.5.8 asks for 24)
+  var CLUSTER = 36; // CSS px: markers nearer each other than this are gathered into one
+  var FIT_ZOOM = 9; // the deepest zoom a fit to the matching places goes to: a town and its surroundings
+  var NAMES = 5; // place names a gathered marker's label lists before "and N more places"
   var OFF_LINKS = 50; // links to the cases not on the map, at most
 
   /* List or map, as the view says; the map is drawn (and its data loaded) only when shown. */
@@ -1037,15 +1045,37 @@
     }, this);
     this.root.querySelector("#cb-map").hidden = !map;
     if (map) this.renderMap();
+    else if (this.map) this.map.fitted = null; // fit again when shown again: a hidden map has no size
   };
 
-  /* The map's data, once: the basemap drawn and the places indexed (a promise). */
+  /* A <script> or <link> added to the page's head: a promise of its having loaded. */
+  function attach(tag, attrs) {
+    return new Promise(function (done, fail) {
+      var node = el(tag, attrs);
+      node.addEventListener("load", done);
+      node.addEventListener("error", fail);
+      document.head.appendChild(node);
+    });
+  }
+
+  /* Leaflet and markercluster (in that order) and Leaflet's stylesheet, once per page. */
+  function loadLeaflet(box) {
+    if (window.L && window.L.markerClusterGroup) return Promise.resolve();
+    return Promise.all([
+      attach("link", { rel: "stylesheet", href: box.getAttribute("data-css") }),
+      attach("script", { src: box.getAttribute("data-leaflet") }).then(function () {
+        return attach("script", { src: box.getAttribute("data-cluster") });
+      })
+    ]);
+  }
+
+  /* The map's data and library, once: the basemap drawn and the places indexed (a promise). */
   Explorer.prototype.loadMap = function () {
-    var self = this;
+    var self = this, box = this.root.querySelector("#cb-map");
     if (!this.mapLoading) {
-      this.mapLoading = fetch(this.root.querySelector("#cb-map").getAttribute("data-src"))
-        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-        .then(function (data) { self.map = self.drawBasemap(data); })
+      var data = fetch(box.getAttribute("data-src")).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
+      this.mapLoading = Promise.all([data, loadLeaflet(box)])
+        .then(function (got) { self.map = self.drawBasemap(got[0]); })
         .catch(function (e) { self.mapLoading = null; throw e; });
     }
     return this.mapLoading;
@@ -1061,115 +1091,140 @@
       return;
     }
     status.textContent = "";
+    this.map.leaflet.invalidateSize({ pan: false });
     this.renderMarkers();
     this.renderPlace(false);
     this.renderOff();
     this.root.querySelector("#cb-map").setAttribute("data-for", location.search);
   };
 
-  /* The basemap from `land` (inline SVG, drawn once) and the places with their cases' indexes:
-   * {canvas, layer (the markers' box), places: [{name, left, top (per cent), cases: [index]}],
-   * placed: Bits of the cases at some place}. */
+  /* Text as HTML, for Leaflet's attribution line (the only place Leaflet takes HTML from us). */
+  function html(text) {
+    return String(text).replace(/[&<>"']/g, function (ch) { return "&#" + ch.charCodeAt(0) + ";"; });
+  }
+
+  /* The Leaflet map with its basemap, and the places with their cases' indexes: {leaflet,
+   * cluster, canvas, bounds, places: [{name, key, latlng, cases: [index]}], placed: Bits of the
+   * cases at some place, groups: {key: marker's group}, fitted: the places the map was fitted to}.
+   * The canvas's data-zoom is Leaflet's zoom level, for styles and tests. */
   Explorer.prototype.drawBasemap = function (data) {
-    var box = (data.viewBox || "0 0 1 1").split(/[\s,]+/).map(Number), ids = {}, n = this.n;
+    var self = this, box = this.root.querySelector("#cb-map"), ids = {}, placed = new Bits(this.n);
     this.data.cases.forEach(function (c, i) { ids[c[0]] = i; });
-    var frame = this.root.querySelector(".cb-map__frame");
-    var canvas = frame.appendChild(el("div", { "class": "cb-map__canvas" }));
-    canvas.style.aspectRatio = box[2] + " / " + box[3]; // with max-height, the map's width follows its height
-    var svg = canvas.appendChild(document.createElementNS(SVG, "svg"));
-    svg.setAttribute("viewBox", box.join(" "));
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("focusable", "false");
-    (data.land || []).forEach(function (land) {
-      var path = svg.appendChild(document.createElementNS(SVG, "path"));
-      path.setAttribute("d", land.d);
-      path.setAttribute("class", "cb-map__country");
-      path.setAttribute("data-code", land.code);
-    });
-    var layer = canvas.appendChild(el("div", { "class": "cb-map__markers", role: "group", "aria-label": "Places on the map" }));
-    var placed = new Bits(n);
+    var canvas = this.root.querySelector(".cb-map__frame").appendChild(el("div", { "class": "cb-map__canvas",
+      role: "region", "aria-label": "Map of the matching cases: arrow keys move it, plus and minus zoom" }));
+    var tiles = box.getAttribute("data-tiles"), top = tiles ? Number(box.getAttribute("data-max-zoom")) || 18 : 12;
+    var leaflet = L.map(canvas, { zoomSnap: 0.25, minZoom: 1, maxZoom: top, scrollWheelZoom: false, zoomAnimation: false,
+      fadeAnimation: false, markerZoomAnimation: false });
+    leaflet.attributionControl.setPrefix(false);
+    if (tiles) {
+      L.tileLayer(tiles, { maxZoom: top, attribution: html(box.getAttribute("data-attribution") || "") }).addTo(leaflet);
+    } else {
+      var shapes = [];
+      (data.land || []).forEach(function (c) {
+        c.rings.forEach(function (flat) {
+          var ring = [];
+          for (var i = 0; i + 1 < flat.length; i += 2) ring.push([flat[i], flat[i + 1]]);
+          shapes.push([ring]);
+        });
+      });
+      L.polygon(shapes, { className: "cb-map__country", interactive: false }).addTo(leaflet);
+      leaflet.attributionControl.addAttribution("Country outlines: Natural Earth");
+    }
+    leaflet.attributionControl.addAttribution("Map: Leaflet");
+    var pane = leaflet.getPane("markerPane");
+    pane.setAttribute("role", "group");
+    pane.setAttribute("aria-label", "Places on the map");
+    var cluster = L.markerClusterGroup({ maxClusterRadius: CLUSTER, showCoverageOnHover: false, zoomToBoundsOnClick: false,
+      spiderfyOnMaxZoom: false, animate: false, iconCreateFunction: function (c) {
+        return self.markerIcon(gathered(c.getAllChildMarkers().map(function (m) { return m.options.group; })));
+      } }).addTo(leaflet);
     var places = (data.places || []).map(function (p, k) {
       var cases = p.cases.map(function (id) { return ids[id]; }).filter(function (i) { return i !== undefined; });
       cases.forEach(function (i) { placed.set(i); });
-      return { name: p.name, key: k, left: (p.x - box[0]) / box[2] * 100, top: (p.y - box[1]) / box[3] * 100, cases: cases };
+      return { name: p.name, key: String(k), latlng: [p.lat, p.lon], cases: cases };
     });
-    var self = this;
-    if (window.ResizeObserver) {
-      new ResizeObserver(function () {
-        if (self.state.view === "map" && canvas.clientWidth !== self.map.width) self.renderMarkers();
-      }).observe(canvas);
-    }
-    return { canvas: canvas, layer: layer, places: places, placed: placed, width: 0, groups: {} };
+    if (window.ResizeObserver) new ResizeObserver(function () { leaflet.invalidateSize({ pan: false }); }).observe(canvas);
+    leaflet.on("zoomend", function () { canvas.setAttribute("data-zoom", leaflet.getZoom()); });
+    return { leaflet: leaflet, cluster: cluster, canvas: canvas, bounds: data.bounds, places: places, placed: placed,
+             groups: {}, fitted: null, count: 0 };
   };
 
-  /* The markers of the matching cases: places with some, those nearer each other than a marker
-   * gathered into one (the place with the most cases first; a grid of MARKER px cells). */
-  Explorer.prototype.groupPlaces = function () {
-    var result = this.result, map = this.map, width = map.canvas.clientWidth, height = map.canvas.clientHeight;
-    var found = [];
-    map.places.forEach(function (p) {
-      var cases = p.cases.filter(function (i) { return result.has(i); });
-      if (cases.length) found.push({ place: p, cases: cases });
-    });
-    found.sort(function (a, b) { return b.cases.length - a.cases.length || a.place.key - b.place.key; });
-    var grid = {}, groups = [];
-    found.forEach(function (f) {
-      var x = f.place.left / 100 * width, y = f.place.top / 100 * height, cx = Math.floor(x / MARKER), cy = Math.floor(y / MARKER);
-      var near = null;
-      for (var dx = -1; dx <= 1 && !near; dx++) {
-        for (var dy = -1; dy <= 1 && !near; dy++) {
-          (grid[(cx + dx) + "," + (cy + dy)] || []).some(function (g) {
-            if (Math.hypot(g.x - x, g.y - y) < MARKER + 2) near = g;
-            return near !== null;
-          });
-        }
-      }
-      if (!near) {
-        near = { x: x, y: y, left: f.place.left, top: f.place.top, places: [], seen: {}, cases: [] };
-        (grid[cx + "," + cy] = grid[cx + "," + cy] || []).push(near);
-        groups.push(near);
-      }
-      near.places.push(f.place);
-      f.cases.forEach(function (i) { if (!near.seen[i]) { near.seen[i] = true; near.cases.push(i); } });
-    });
+  /* One marker's group from several (a gathered marker): their places and cases, each once. */
+  function gathered(groups) {
+    var places = [], seen = {}, cases = [];
     groups.forEach(function (g) {
-      g.key = g.places.map(function (p) { return p.key; }).sort(function (a, b) { return a - b; }).join(",");
-      g.cases.sort(function (a, b) { return a - b; });
-      g.label = listed(g.places.map(function (p) { return p.name; }));
+      places = places.concat(g.places);
+      g.cases.forEach(function (i) { if (!seen[i]) { seen[i] = true; cases.push(i); } });
     });
-    return groups.sort(function (a, b) { return a.top - b.top || a.left - b.left; }); // reading order
-  };
+    places.sort(function (a, b) { return Number(a.key) - Number(b.key); });
+    return group(places, cases.sort(function (a, b) { return a - b; }));
+  }
 
-  /* "Malmö", "Botkyrka and Huddinge", "A, B and C". */
+  /* {key, places, cases, label}: the key names its places ("3,7"), the label says them in words. */
+  function group(places, cases) {
+    var names = places.map(function (p) { return p.name; });
+    return { key: places.map(function (p) { return p.key; }).join(","), places: places, cases: cases, label: listed(names) };
+  }
+
+  /* "Malmö", "Botkyrka and Huddinge", "A, B and C", "A, B, C, D, E and 7 more places". */
   function listed(names) {
+    if (names.length > NAMES + 1) return names.slice(0, NAMES).join(", ") + " and " + (names.length - NAMES) + " more places";
     return names.length < 2 ? names.join("") : names.slice(0, -1).join(", ") + " and " + names[names.length - 1];
   }
 
+  /* A marker's icon, made when Leaflet shows it: a link to the one case, or a button with the
+   * number of cases that opens their list. The group is kept for the list (this.map.groups). */
+  Explorer.prototype.markerIcon = function (g) {
+    var self = this;
+    return new (L.DivIcon.extend({ createIcon: function (old) {
+      this.options.html = self.markerNode(g);
+      return L.DivIcon.prototype.createIcon.call(this, old);
+    } }))({ className: "cb-marker-icon", iconSize: [MARKER, MARKER] });
+  };
+
+  Explorer.prototype.markerNode = function (g) {
+    var one = g.cases.length === 1, c = this.data.cases[g.cases[0]], base = this.root.getAttribute("data-root"), node;
+    var attrs = { "class": "cb-marker" + (one ? "" : " cb-marker--many"), "data-key": g.key, "data-count": g.cases.length,
+                  "data-places": JSON.stringify(g.places.map(function (p) { return p.name; })) };
+    this.map.groups[g.key] = g;
+    if (one) {
+      attrs.href = base + "cases/" + c[0] + "/";
+      node = el("a", attrs);
+      node.appendChild(el("span", { "class": "cb-sr" }, g.label + ": " + c[1]));
+      return node;
+    }
+    Object.assign(attrs, { type: "button", "aria-expanded": String(this.openKey === g.key), "aria-controls": "cb-map-place" });
+    node = el("button", attrs, String(g.cases.length));
+    node.appendChild(el("span", { "class": "cb-sr" }, " cases in " + g.label));
+    return node;
+  };
+
+  /* The markers of the places with matching cases, north to south (the keyboard's order); the map
+   * is fitted to them when they are other places than it was last fitted to. */
   Explorer.prototype.renderMarkers = function () {
-    var self = this, map = this.map, base = this.root.getAttribute("data-root"), focused = document.activeElement;
-    var again = focused && map.layer.contains(focused) ? focused.getAttribute("data-key") : null;
-    map.width = map.canvas.clientWidth;
-    map.groups = {};
-    map.layer.textContent = "";
-    this.groupPlaces().forEach(function (g) {
-      var one = g.cases.length === 1, c = self.data.cases[g.cases[0]], marker;
-      var attrs = { "class": "cb-marker" + (one ? "" : " cb-marker--many"), "data-key": g.key,
-                    "data-count": g.cases.length, "data-places": JSON.stringify(g.places.map(function (p) { return p.name; })) };
-      if (one) {
-        attrs.href = base + "cases/" + c[0] + "/";
-        marker = el("a", attrs);
-        marker.appendChild(el("span", { "class": "cb-sr" }, g.label + ": " + c[1]));
-      } else {
-        Object.assign(attrs, { type: "button", "aria-expanded": String(self.openKey === g.key), "aria-controls": "cb-map-place" });
-        marker = el("button", attrs, String(g.cases.length));
-        marker.appendChild(el("span", { "class": "cb-sr" }, " cases in " + g.label));
-      }
-      marker.style.left = g.left + "%";
-      marker.style.top = g.top + "%";
-      map.groups[g.key] = g;
-      map.layer.appendChild(marker);
-      if (again === g.key) marker.focus();
+    var self = this, map = this.map, result = this.result, focused = document.activeElement;
+    var again = focused && map.canvas.contains(focused) ? focused.getAttribute("data-key") : null;
+    var found = [];
+    map.places.forEach(function (p) {
+      var cases = p.cases.filter(function (i) { return result.has(i); });
+      if (cases.length) found.push(group([p], cases));
     });
+    found.sort(function (a, b) { return b.places[0].latlng[0] - a.places[0].latlng[0] || a.places[0].latlng[1] - b.places[0].latlng[1]; });
+    map.groups = {};
+    map.count = found.length;
+    map.cluster.clearLayers();
+    var fit = found.map(function (g) { return g.key; }).join(" ");
+    if (map.fitted !== fit) {
+      map.fitted = fit;
+      var points = found.map(function (g) { return g.places[0].latlng; });
+      map.leaflet.fitBounds(points.length ? points : map.bounds, { maxZoom: FIT_ZOOM, padding: [MARKER, MARKER], animate: false });
+    }
+    map.cluster.addLayers(found.map(function (g) {
+      map.groups[g.key] = g;
+      return L.marker(g.places[0].latlng, { icon: self.markerIcon(g), keyboard: false, group: g, autoPanOnFocus: false });
+    }));
+    var marker = again && map.canvas.querySelector("[data-key='" + again + "']");
+    if (marker) marker.focus();
   };
 
   /* The list of a marker's cases under the map; the same marker again closes it. */
@@ -1177,12 +1232,13 @@
     this.openKey = toggle && this.openKey === key ? null : key;
     this.renderPlace(this.openKey !== null);
     var self = this;
-    this.map.layer.querySelectorAll("button[data-key]").forEach(function (b) {
+    this.map.canvas.querySelectorAll("button[data-key]").forEach(function (b) {
       b.setAttribute("aria-expanded", String(b.getAttribute("data-key") === self.openKey));
     });
   };
 
-  /* The open marker's matching cases (closed when the filters leave it one or none). */
+  /* The open marker's matching cases (closed when the filters leave it one or none). A gathered
+   * marker's list names each case's place and offers to zoom in on them. */
   Explorer.prototype.renderPlace = function (focus) {
     var self = this, box = this.root.querySelector("#cb-map-place"), g = this.map.groups[this.openKey];
     var base = this.root.getAttribute("data-root");
@@ -1199,13 +1255,20 @@
       item.appendChild(el("a", { href: base + "cases/" + c[0] + "/", "data-case-id": c[0] }, c[1]));
       if (g.places.length > 1) item.appendChild(el("span", { "class": "cb-muted" }, " (" + c[4] + ")"));
     });
-    var close = box.appendChild(el("button", { type: "button", "class": "cb-linkbutton cb-map__close" }, "Close this list"));
-    close.addEventListener("click", function () {
-      var key = self.openKey;
-      self.openPlace(null, false);
-      var marker = self.map.layer.querySelector("button[data-key='" + key + "']");
-      if (marker) marker.focus();
-    });
+    var actions = box.appendChild(el("p", { "class": "cb-map__actions" }));
+    if (g.places.length > 1) {
+      actions.appendChild(el("button", { type: "button", "class": "cb-linkbutton cb-map__zoom" }, "Zoom in on these places"))
+        .addEventListener("click", function () {
+          self.map.leaflet.fitBounds(g.places.map(function (p) { return p.latlng; }), { padding: [MARKER, MARKER], animate: false });
+        });
+    }
+    actions.appendChild(el("button", { type: "button", "class": "cb-linkbutton cb-map__close" }, "Close this list"))
+      .addEventListener("click", function () {
+        var key = self.openKey;
+        self.openPlace(null, false);
+        var marker = self.map.canvas.querySelector("button[data-key='" + key + "']");
+        (marker || self.map.canvas).focus();
+      });
     if (focus) title.focus();
   };
 
@@ -1216,9 +1279,8 @@
     line.textContent = "";
     line.setAttribute("data-off", off.length);
     if (!this.ids.length) return;
-    var places = Object.keys(this.map.groups).length;
     line.appendChild(document.createTextNode(plural(on, "matching case") + " on the map, at "
-      + plural(places, "marker") + ". "));
+      + plural(this.map.count, "place") + ". "));
     if (!off.length) { line.appendChild(document.createTextNode("Every matching case is on the map.")); return; }
     line.appendChild(document.createTextNode(plural(off.length, "matching case") + (off.length === 1 ? " is" : " are")
       + " not on the map, as no place of theirs could be located: "));
