@@ -565,9 +565,16 @@
     });
     root.querySelector("#cb-map").addEventListener("click", function (e) {
       var marker = e.target.closest ? e.target.closest("button[data-places]") : null;
-      var dragged = self.map && self.map.leaflet.dragging && self.map.leaflet.dragging.moved();
+      // A click the keyboard made (detail 0) is never the end of a drag: moved() stays true from
+      // the last mouse drag until the next press on the map.
+      var dragged = e.detail !== 0 && self.map && self.map.leaflet.dragging && self.map.leaflet.dragging.moved();
       if (marker && !dragged) self.openPlace(marker.getAttribute("data-key"), true);
       keepPlace(e);
+    });
+    root.querySelector("#cb-map").addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || !self.map || self.openKey === null || self.openKey === undefined) return;
+      e.preventDefault();
+      self.root.querySelector("#cb-map-place .cb-map__close").click();
     });
   };
 
@@ -1032,7 +1039,9 @@
    * the markers are links and buttons, the map itself pans with the arrow keys and zooms with + and -. */
   var MARKER = 28; // CSS px: a marker's width and height (WCAG 2.5.8 asks for 24)
   var CLUSTER = 36; // CSS px: markers nearer each other than this are gathered into one
-  var FIT_ZOOM = 9; // the deepest zoom a fit to the matching places goes to: a town and its surroundings
+  var FIT_ZOOM = 7; // the deepest zoom a fit to the matching places goes to: a region (the outlines hold no more)
+  var TILE_FIT_ZOOM = 12; // the same over a tile layer: a town
+  var OUTLINE_ZOOM = 10; // the deepest zoom of the outlines alone (Natural Earth 1:50m: a few km of detail)
   var NAMES = 5; // place names a gathered marker's label lists before "and N more places"
   var OFF_LINKS = 50; // links to the cases not on the map, at most
 
@@ -1105,22 +1114,48 @@
 
   /* The Leaflet map with its basemap, and the places with their cases' indexes: {leaflet,
    * cluster, canvas, bounds, places: [{name, key, latlng, cases: [index]}], placed: Bits of the
-   * cases at some place, groups: {key: marker's group}, fitted: the places the map was fitted to}.
-   * The canvas's data-zoom is Leaflet's zoom level, for styles and tests. */
+   * cases at some place, groups: {key: marker's group}, fitted: the places the map was fitted to,
+   * fit: that fit again, moved: whether the reader moved the map since, fitZoom, order}. */
   Explorer.prototype.drawBasemap = function (data) {
     var self = this, box = this.root.querySelector("#cb-map"), ids = {}, placed = new Bits(this.n);
     this.data.cases.forEach(function (c, i) { ids[c[0]] = i; });
     var canvas = this.root.querySelector(".cb-map__frame").appendChild(el("div", { "class": "cb-map__canvas",
       role: "region", "aria-label": "Map of the matching cases: arrow keys move it, plus and minus zoom" }));
-    var tiles = box.getAttribute("data-tiles"), top = tiles ? Number(box.getAttribute("data-max-zoom")) || 18 : 12;
+    var tiles = box.getAttribute("data-tiles"), top = tiles ? Number(box.getAttribute("data-max-zoom")) || 18 : OUTLINE_ZOOM;
     var leaflet = L.map(canvas, { zoomSnap: 0.25, minZoom: 1, maxZoom: top, scrollWheelZoom: false, zoomAnimation: false,
       fadeAnimation: false, markerZoomAnimation: false });
+    drawLand(leaflet, box, data.land || [], top);
+    var pane = leaflet.getPane("markerPane");
+    pane.setAttribute("role", "group");
+    pane.setAttribute("aria-label", "Places on the map");
+    L.MarkerCluster.mergeOptions({ keyboard: false }); // its icon is no tab stop: the button inside is
+    var cluster = L.markerClusterGroup({ maxClusterRadius: CLUSTER, showCoverageOnHover: false, zoomToBoundsOnClick: false,
+      spiderfyOnMaxZoom: false, animate: false, iconCreateFunction: function (c) {
+        return markerIcon(function () {
+          return self.markerNode(gathered(c.getAllChildMarkers().map(function (m) { return m.options.group; }), self.n));
+        });
+      } }).addTo(leaflet);
+    var places = (data.places || []).map(function (p, k) {
+      var cases = p.cases.map(function (id) { return ids[id]; }).filter(function (i) { return i !== undefined; });
+      cases.forEach(function (i) { placed.set(i); });
+      return { name: p.name, key: String(k), latlng: [p.lat, p.lon], cases: cases };
+    });
+    var map = { leaflet: leaflet, cluster: cluster, canvas: canvas, bounds: data.bounds, places: places, placed: placed,
+                groups: {}, fitted: null, count: 0, fit: null, moved: false, fitZoom: tiles ? TILE_FIT_ZOOM : FIT_ZOOM,
+                order: function () { inReadingOrder(pane); } };
+    watchMap(map);
+    return map;
+  };
+
+  /* The basemap: the library's tile layer (data-tiles), else the country outlines, and the credits
+   * (text: Leaflet puts them in as HTML). */
+  function drawLand(leaflet, box, land, top) {
+    var tiles = box.getAttribute("data-tiles"), shapes = [];
     leaflet.attributionControl.setPrefix(false);
     if (tiles) {
       L.tileLayer(tiles, { maxZoom: top, attribution: html(box.getAttribute("data-attribution") || "") }).addTo(leaflet);
     } else {
-      var shapes = [];
-      (data.land || []).forEach(function (c) {
+      land.forEach(function (c) {
         c.rings.forEach(function (flat) {
           var ring = [];
           for (var i = 0; i + 1 < flat.length; i += 2) ring.push([flat[i], flat[i + 1]]);
@@ -1131,30 +1166,47 @@
       leaflet.attributionControl.addAttribution("Country outlines: Natural Earth");
     }
     leaflet.attributionControl.addAttribution("Map: Leaflet");
-    var pane = leaflet.getPane("markerPane");
-    pane.setAttribute("role", "group");
-    pane.setAttribute("aria-label", "Places on the map");
-    var cluster = L.markerClusterGroup({ maxClusterRadius: CLUSTER, showCoverageOnHover: false, zoomToBoundsOnClick: false,
-      spiderfyOnMaxZoom: false, animate: false, iconCreateFunction: function (c) {
-        return self.markerIcon(gathered(c.getAllChildMarkers().map(function (m) { return m.options.group; })));
-      } }).addTo(leaflet);
-    var places = (data.places || []).map(function (p, k) {
-      var cases = p.cases.map(function (id) { return ids[id]; }).filter(function (i) { return i !== undefined; });
-      cases.forEach(function (i) { placed.set(i); });
-      return { name: p.name, key: String(k), latlng: [p.lat, p.lon], cases: cases };
-    });
-    if (window.ResizeObserver) new ResizeObserver(function () { leaflet.invalidateSize({ pan: false }); }).observe(canvas);
-    leaflet.on("zoomend", function () { canvas.setAttribute("data-zoom", leaflet.getZoom()); });
-    return { leaflet: leaflet, cluster: cluster, canvas: canvas, bounds: data.bounds, places: places, placed: placed,
-             groups: {}, fitted: null, count: 0 };
-  };
+  }
 
-  /* One marker's group from several (a gathered marker): their places and cases, each once. */
-  function gathered(groups) {
-    var places = [], seen = {}, cases = [];
+  /* A resized map is fitted again unless the reader has moved it; the markers are kept in reading
+   * order; a focused marker is brought into view (as Leaflet's autoPanOnFocus, for the link or
+   * button inside the icon); the canvas's data-zoom is Leaflet's zoom level, for styles and tests. */
+  function watchMap(map) {
+    var leaflet = map.leaflet, canvas = map.canvas;
+    if (window.ResizeObserver) new ResizeObserver(function () {
+      leaflet.invalidateSize({ pan: false });
+      if (map.fit && !map.moved && canvas.clientWidth) map.fit();
+    }).observe(canvas);
+    leaflet.on("movestart", function () { if (!map.fitting) map.moved = true; });
+    leaflet.on("moveend zoomend", map.order);
+    leaflet.on("zoomend", function () { canvas.setAttribute("data-zoom", leaflet.getZoom()); });
+    canvas.addEventListener("focusin", function (e) {
+      var icon = e.target.closest && e.target.closest(".leaflet-marker-icon");
+      if (icon) leaflet.panInside(leaflet.layerPointToLatLng(L.DomUtil.getPosition(icon)), { padding: [MARKER, MARKER], animate: false });
+    });
+  }
+
+  /* The marker pane's icons top to bottom, then left to right: the keyboard's order (markercluster
+   * adds them in its own order). Moving a focused node blurs it: the focus is put back. */
+  function inReadingOrder(pane) {
+    var focused = document.activeElement, icons = Array.prototype.slice.call(pane.children);
+    icons.sort(function (a, b) {
+      var p = L.DomUtil.getPosition(a), q = L.DomUtil.getPosition(b);
+      return p.y - q.y || p.x - q.x;
+    });
+    if (icons.every(function (n, i) { return pane.children[i] === n; })) return;
+    icons.forEach(function (n) { pane.appendChild(n); });
+    if (focused && pane.contains(focused) && document.activeElement !== focused) focused.focus({ preventScroll: true });
+  }
+
+  /* One marker's group from several (a gathered marker): their places and cases, each once
+   * (`n`: the number of cases in the library). Linear in the cases, as a top-level marker may
+   * gather thousands of places. */
+  function gathered(groups, n) {
+    var places = [], seen = new Bits(n), cases = [];
     groups.forEach(function (g) {
-      places = places.concat(g.places);
-      g.cases.forEach(function (i) { if (!seen[i]) { seen[i] = true; cases.push(i); } });
+      Array.prototype.push.apply(places, g.places);
+      g.cases.forEach(function (i) { if (!seen.has(i)) { seen.set(i); cases.push(i); } });
     });
     places.sort(function (a, b) { return Number(a.key) - Number(b.key); });
     return group(places, cases.sort(function (a, b) { return a - b; }));
@@ -1172,20 +1224,24 @@
     return names.length < 2 ? names.join("") : names.slice(0, -1).join(", ") + " and " + names[names.length - 1];
   }
 
-  /* A marker's icon, made when Leaflet shows it: a link to the one case, or a button with the
-   * number of cases that opens their list. The group is kept for the list (this.map.groups). */
-  Explorer.prototype.markerIcon = function (g) {
-    var self = this;
-    return new (L.DivIcon.extend({ createIcon: function (old) {
-      this.options.html = self.markerNode(g);
+  /* A marker's icon: a Leaflet DivIcon whose element, `make()`, is made only when Leaflet shows it
+   * (a library has thousands of places; a few dozen markers show). The class is made once. */
+  var MarkerIcon = null;
+  function markerIcon(make) {
+    MarkerIcon = MarkerIcon || L.DivIcon.extend({ createIcon: function (old) {
+      this.options.html = this.options.make();
       return L.DivIcon.prototype.createIcon.call(this, old);
-    } }))({ className: "cb-marker-icon", iconSize: [MARKER, MARKER] });
-  };
+    } });
+    return new MarkerIcon({ className: "cb-marker-icon", iconSize: [MARKER, MARKER], make: make });
+  }
 
+  /* A marker's element: a link to the one case, or a button with the number of cases that opens
+   * their list. The group is kept for the list (this.map.groups). */
   Explorer.prototype.markerNode = function (g) {
     var one = g.cases.length === 1, c = this.data.cases[g.cases[0]], base = this.root.getAttribute("data-root"), node;
     var attrs = { "class": "cb-marker" + (one ? "" : " cb-marker--many"), "data-key": g.key, "data-count": g.cases.length,
-                  "data-places": JSON.stringify(g.places.map(function (p) { return p.name; })) };
+                  "data-places": JSON.stringify(g.places.map(function (p) { return p.name; })),
+                  title: one ? g.label + ": " + c[1] : plural(g.cases.length, "case") + " in " + g.label };
     this.map.groups[g.key] = g;
     if (one) {
       attrs.href = base + "cases/" + c[0] + "/";
@@ -1217,12 +1273,20 @@
     if (map.fitted !== fit) {
       map.fitted = fit;
       var points = found.map(function (g) { return g.places[0].latlng; });
-      map.leaflet.fitBounds(points.length ? points : map.bounds, { maxZoom: FIT_ZOOM, padding: [MARKER, MARKER], animate: false });
+      map.fit = function () {
+        map.fitting = true;
+        map.leaflet.fitBounds(points.length ? points : map.bounds, { maxZoom: map.fitZoom, padding: [MARKER, MARKER], animate: false });
+        map.fitting = false;
+      };
+      map.fit();
+      map.moved = false;
     }
     map.cluster.addLayers(found.map(function (g) {
       map.groups[g.key] = g;
-      return L.marker(g.places[0].latlng, { icon: self.markerIcon(g), keyboard: false, group: g, autoPanOnFocus: false });
+      var icon = markerIcon(function () { return self.markerNode(g); });
+      return L.marker(g.places[0].latlng, { icon: icon, keyboard: false, group: g, autoPanOnFocus: false });
     }));
+    map.order();
     var marker = again && map.canvas.querySelector("[data-key='" + again + "']");
     if (marker) marker.focus();
   };
@@ -1256,7 +1320,7 @@
       if (g.places.length > 1) item.appendChild(el("span", { "class": "cb-muted" }, " (" + c[4] + ")"));
     });
     var actions = box.appendChild(el("p", { "class": "cb-map__actions" }));
-    if (g.places.length > 1) {
+    if (g.places.some(function (p) { return String(p.latlng) !== String(g.places[0].latlng); })) { // not one point
       actions.appendChild(el("button", { type: "button", "class": "cb-linkbutton cb-map__zoom" }, "Zoom in on these places"))
         .addEventListener("click", function () {
           self.map.leaflet.fitBounds(g.places.map(function (p) { return p.latlng; }), { padding: [MARKER, MARKER], animate: false });
@@ -1278,7 +1342,7 @@
     var off = this.ids.filter(function (i) { return !self.map.placed.has(i); }), on = this.ids.length - off.length;
     line.textContent = "";
     line.setAttribute("data-off", off.length);
-    if (!this.ids.length) return;
+    if (!this.ids.length) { line.textContent = "No case matches the filters, so the map shows none."; return; }
     line.appendChild(document.createTextNode(plural(on, "matching case") + " on the map, at "
       + plural(this.map.count, "place") + ". "));
     if (!off.length) { line.appendChild(document.createTextNode("Every matching case is on the map.")); return; }
