@@ -455,7 +455,9 @@ def country_map_view(plan: Plan, code: str, ids: list, municipalities: list) -> 
     entry listing them all); ``unplaced``: ``[{"url", "title"}]`` of the cases on no map."""
     cases = plan.library.cases
     groups = maps.place_groups(cases[cid] for cid in ids)
-    drawn = maps.country_map(code, groups)
+    # Clipping the neighbours' outlines is most of a country page's making: kept by its places.
+    key = data_digest([code_digest(), "country-map", code, groups])
+    drawn = plan.cache.memo(PLAN_KIND, key, lambda: maps.country_map(code, groups))
     if drawn is None:
         return None
     for marker in drawn["places"]:
@@ -596,6 +598,15 @@ def explore_page(plan: Plan) -> PageSpec:
     )
 
 
+def map_json(plan: Plan) -> str:
+    """``data/map.json`` (:func:`casebook.maps.library_map_json`), from the cache when no case's
+    country or places changed (it takes 0.4 s at 10,000 cases)."""
+    cases = plan.library.cases.values()
+    places = [(c.id, c.country, [(p.name, p.latitude, p.longitude) for p in c.locations]) for c in cases]
+    key = data_digest([code_digest(), "map.json", places])
+    return plan.cache.memo(PLAN_KIND, key, lambda: maps.library_map_json(cases))
+
+
 def data_files(plan: Plan) -> dict:
     """The data files (site path → text, or bytes for cases.xlsx): the explorer's data, the
     exports of the cases and keywords, the search terms, the Data Package and the DCAT description."""
@@ -604,7 +615,7 @@ def data_files(plan: Plan) -> dict:
     return {
         "data/explorer.json": explorer,
         "data/explorer-text.json": explorer_text,
-        "data/map.json": maps.library_map_json(library.cases.values()),
+        "data/map.json": map_json(plan),
         "data/cases.json": exports.cases_json(library, site_url, dataset),
         "data/cases.csv": exports.cases_csv(library, site_url),
         "data/cases.xlsx": exports.cases_xlsx(library, site_url, dataset),
