@@ -23,6 +23,28 @@ CHROMIUM_ARGS = [
 ]
 
 
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+"""The axe-core rules run: WCAG 2.0, 2.1 and 2.2, levels A and AA (2.2 brings target-size)."""
+
+
+def axe(page, exclude: list | None = None) -> tuple[list[str], set]:
+    """axe-core (axe-playwright-python) on ``page`` with :data:`AXE_TAGS`: the violations, each as
+    ``"id (impact): help at [first 3 targets]"``, and the ids of every rule that ran. ``exclude``:
+    CSS selectors of parts left out (e.g. ``[".md-tabs"]`` while Material fades them in)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = {"exclude": [[sel] for sel in exclude]} if exclude else None
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
+    results = Axe().run(page, context=context, options=options) if context else Axe().run(page, options=options)
+    response = results.response
+    ran = {rule["id"] for kind in ("passes", "violations", "incomplete", "inapplicable") for rule in response[kind]}
+    found = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in response["violations"]
+    ]
+    return found, ran
+
+
 def chromium_path() -> str:
     """The browser: $CHROMIUM_PATH, else Debian's Chromium (or Chrome); the tests fail, never skip, without one."""
     candidates = [

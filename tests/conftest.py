@@ -169,6 +169,20 @@ def git(folder: Path, *args: str, date: str | None = None) -> None:
     )
 
 
+def commit(folder: Path, message: str, date: str) -> None:
+    """Commit everything in ``folder`` (``git add -A``) with ``message``, dated ``date`` (ISO 8601)."""
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", message, date=date)
+
+
+def build_dated_by_git(folder: Path, strict: bool = True) -> subprocess.CompletedProcess:
+    """``mkdocs build`` of ``folder`` into ``folder/site`` without a SOURCE_DATE_EPOCH from outside,
+    so the build's dates come from git, as in CI."""
+    args = [sys.executable, "-m", "mkdocs", "build", "--site-dir", "site", *(["--strict"] if strict else [])]
+    environment = {k: v for k, v in env().items() if k != "SOURCE_DATE_EPOCH"}
+    return subprocess.run(args, cwd=folder, capture_output=True, text=True, env=environment, check=False)
+
+
 def check(folder: Path, *args: str) -> subprocess.CompletedProcess:
     """Run ``python -m casebook check`` on ``folder``."""
     return subprocess.run(
@@ -225,3 +239,42 @@ def write_entry(folder: Path, kind: str, key: str, data: bytes, used: float | No
         if used is not None:
             db.execute("UPDATE entries SET used = ? WHERE kind = ? AND key = ?", (used, kind, key))
         db.commit()
+
+
+def explorer_state(url: str, facets=()):
+    """The view (:class:`casebook.facets.State`) a canonical explorer address holds; ``facets``:
+    the library's own facets (``library.contract.facets``), read from their names and
+    ``<name>_from``/``<name>_to``."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from casebook.facets import State
+
+    q = parse_qs(urlsplit(url).query)
+    year = lambda k: int(q[k][0]) if k in q else None  # noqa: E731
+    return State(
+        keywords=q.get("keyword", []),
+        match=q.get("match", ["all"])[0],
+        groups=q.get("group", []),
+        countries=q.get("country", []),
+        start=year("from"),
+        end=year("to"),
+        q=q.get("q", [""])[0],
+        fields={f.name: q[f.name] for f in facets if f.name in q},
+        ranges={
+            f.name: (year(f"{f.name}_from"), year(f"{f.name}_to"))
+            for f in facets
+            if f"{f.name}_from" in q or f"{f.name}_to" in q
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test module (see browser.py)."""
+    from browser import CHROMIUM_ARGS, chromium_path
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -6,16 +6,16 @@ import csv
 import io
 import re
 from datetime import date, timedelta
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
-from browser import CHROMIUM_ARGS, META, chromium_path, serve
-from playwright.sync_api import expect, sync_playwright
+from browser import META, serve
+from playwright.sync_api import expect
 from test_indexes import FIXTURE
 
 from casebook import load_library
 from casebook.facets import State, counts, matches, rows, why
-from conftest import build, make_case, make_library, synthetic
+from conftest import build, explorer_state, make_case, make_library, synthetic
 
 SPREADSHEET = make_case(
     "Grønnegården på Ærø", "DK", "Ærø", ["participation", "safety", "evaluation"], 2009, 2013
@@ -36,14 +36,6 @@ def site(tmp_path_factory):
         yield {"url": url, "lib": load_library(root), "site": built.site}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context(accept_downloads=True)
@@ -53,20 +45,6 @@ def page(browser):
     yield page
     context.close()
     assert errors == []
-
-
-def state_of(url: str) -> State:
-    q = parse_qs(urlsplit(url).query)
-    year = lambda k: int(q[k][0]) if k in q else None  # noqa: E731
-    return State(
-        keywords=q.get("keyword", []),
-        match=q.get("match", ["all"])[0],
-        groups=q.get("group", []),
-        countries=q.get("country", []),
-        start=year("from"),
-        end=year("to"),
-        q=q.get("q", [""])[0],
-    )
 
 
 TOTAL = re.compile(r"^\d+ of \d+ cases?$")
@@ -110,7 +88,7 @@ def assert_matches_reference(page, site):
     """The explorer shows what the Python reference computes for the URL's state: the total,
     the list, the number beside every choice and why each case matched through a keyword."""
     lib = site["lib"]
-    state = state_of(page.url)
+    state = explorer_state(page.url)
     all_rows = rows(lib)
     matching = [r for r in all_rows if matches(r, state)]
     expected = [r.id for r in matching]

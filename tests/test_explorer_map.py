@@ -12,10 +12,8 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from browser import CHROMIUM_ARGS, chromium_path, serve
-from playwright.sync_api import expect, sync_playwright
-from test_accessibility import TAGS
+from browser import axe, serve
+from playwright.sync_api import expect
 
 from casebook import load_library
 from casebook.facets import State, matches, rows
@@ -54,14 +52,6 @@ def site(tmp_path_factory):
     data = json.loads(file.read_text("utf-8"))
     with serve(built.site) as url:
         yield {"url": url, "lib": lib, "map": data, "site": built.site}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -291,12 +281,8 @@ def test_axe_finds_nothing_on_the_map(browser, site, width, height, scheme):
     # Back at the top, Material fades its tabs in again, and axe would measure their text's contrast
     # half-faded: they are left out here (the explorer's axe tests in test_accessibility.py, run
     # unscrolled, check them).
-    results = Axe().run(page, context={"exclude": [[".md-tabs"]]}, options={"runOnly": {"type": "tag", "values": TAGS}})
+    violations, _ = axe(page, exclude=[".md-tabs"])
     context.close()
-    violations = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-    ]
     assert violations == []
 
 

@@ -3,30 +3,23 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
-from conftest import build, case_text, env, git, make_library
+from conftest import build, build_dated_by_git, case_text, commit, git, make_library
 
 
 def _repository(tmp_path):
     """A library whose two cases were added in 2019 and 2021, and a later commit in 2024."""
     lib = make_library(tmp_path / "origin", {"older.md": case_text("Older programme")})
     git(lib, "init", "-q", "-b", "main")
-    git(lib, "add", "-A")
-    git(lib, "commit", "-q", "-m", "first", date="2019-05-01T12:00:00Z")
+    commit(lib, "first", "2019-05-01T12:00:00Z")
     (lib / "cases" / "newer.md").write_text(case_text("Newer programme"), "utf-8")
-    git(lib, "add", "-A")
-    git(lib, "commit", "-q", "-m", "second", date="2021-05-01T12:00:00Z")
+    commit(lib, "second", "2021-05-01T12:00:00Z")
     (lib / "README.md").write_text("later\n", "utf-8")
-    git(lib, "add", "-A")
-    git(lib, "commit", "-q", "-m", "third", date="2024-05-01T12:00:00Z")
+    commit(lib, "third", "2024-05-01T12:00:00Z")
     return lib
 
 
-def _build(folder, strict=True):
-    args = [sys.executable, "-m", "mkdocs", "build", "--site-dir", "site", *(["--strict"] if strict else [])]
-    environment = {k: v for k, v in env().items() if k != "SOURCE_DATE_EPOCH"}
-    return subprocess.run(args, cwd=folder, capture_output=True, text=True, env=environment, check=False)
+_build = build_dated_by_git
 
 
 def test_full_history_dates_the_additions(tmp_path):

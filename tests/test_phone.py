@@ -16,9 +16,9 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-from browser import CHROMIUM_ARGS, META, chromium_path, search_box, serve
+from browser import META, search_box, serve
 from bs4 import BeautifulSoup
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from casebook.charts import FONT
 from casebook.indexes import History
@@ -117,14 +117,6 @@ LUMINANCE_JS = """() => {
     return (a + 0.05) / (b + 0.05);
   });
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def build_with_history(folder: Path) -> Built:

@@ -4,10 +4,9 @@ sitemap index) must lead a crawler to every case page."""
 from __future__ import annotations
 
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
-from conftest import build, case_text, env, git, make_library
+from conftest import build, build_dated_by_git, case_text, commit, git, make_library
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
@@ -55,26 +54,20 @@ def _history(tmp_path):
     """Cases added in 2019 and 2021, the older corrected in 2022, an unrelated commit in 2024 (HEAD)."""
     lib = make_library(tmp_path / "origin", {"older.md": case_text("Older programme")})
     git(lib, "init", "-q", "-b", "main")
-    git(lib, "add", "-A")
-    git(lib, "commit", "-q", "-m", "first", date="2019-05-01T12:00:00Z")
+    commit(lib, "first", "2019-05-01T12:00:00Z")
     (lib / "cases" / "newer.md").write_text(case_text("Newer programme"), "utf-8")
-    git(lib, "add", "-A")
-    git(lib, "commit", "-q", "-m", "second", date="2021-05-01T12:00:00Z")
+    commit(lib, "second", "2021-05-01T12:00:00Z")
     older = lib / "cases" / "older.md"
     older.write_text(older.read_text("utf-8").replace("A lead paragraph.", "A corrected lead."), "utf-8")
-    git(lib, "add", "-A")
-    git(lib, "commit", "-q", "-m", "correct older", date="2022-03-04T23:30:00Z")
+    commit(lib, "correct older", "2022-03-04T23:30:00Z")
     (lib / "README.md").write_text("later\n", "utf-8")
-    git(lib, "add", "-A")
-    git(lib, "commit", "-q", "-m", "third", date="2024-05-01T12:00:00Z")
+    commit(lib, "third", "2024-05-01T12:00:00Z")
     return lib
 
 
 def _build(folder, strict=True):
-    """``mkdocs build`` without a SOURCE_DATE_EPOCH from outside (the commit's date is the build's)."""
-    args = [sys.executable, "-m", "mkdocs", "build", "--site-dir", "site", *(["--strict"] if strict else [])]
-    environment = {k: v for k, v in env().items() if k != "SOURCE_DATE_EPOCH"}
-    proc = subprocess.run(args, cwd=folder, capture_output=True, text=True, env=environment, check=False)
+    """The site built with git's dates (the commit's date is the build's)."""
+    proc = build_dated_by_git(folder, strict)
     assert proc.returncode == 0, proc.stderr
     return folder / "site"
 
