@@ -6,20 +6,23 @@ Each event does one job:
   and check the whole library, stop the build listing every problem, and
   plan every generated page (``casebook.pages``) once.
 - ``on_files``: add the planned pages and data files as virtual files (``File.generated``);
-  nothing is written into the source tree.
+  nothing is written into the source tree. A case page the cache has finished from the same
+  inputs is written into the site at once and handed to MkDocs as a ``FinishedPage``.
 - ``on_nav``: note the navigation's pages (their page frame is rendered for each).
 - ``on_pre_page``: a case page takes its conversion from the build cache if it is there
   (``casebook_incremental``).
 - ``on_page_markdown``: give each planned page its template, title and description.
 - ``on_page_content``: stream each case, as soon as its Markdown is converted,
-  to the Pagefind indexer, which works on another core while MkDocs goes on.
+  to the Pagefind indexer, which works on another core while MkDocs goes on (finished
+  pages' stored documents go in their turn, so the indexer gets every case in order).
 - ``on_env``: a faster attribute lookup for the templates' data (plain dicts);
   ``cb_case_items``: cases' entries in listings, each rendered once, shown on many
   pages; ``cb_once``: the page frame of pages outside the navigation, rendered once
   per folder (overrides/main.html); note the navigation for the cache's page keys.
 - ``on_page_context``: hand the page's precomputed data to its template, or its HTML from
   the build cache.
-- ``on_post_page``: keep a rendered page in the cache; free what was kept for a case page.
+- ``on_post_page``: keep a rendered page in the cache (a case page as finished, too); free
+  what was kept for a case page.
 - ``on_post_build``: wait for the search index (so both ``mkdocs build`` and ``mkdocs serve``
   have search); remove cache entries no build uses any more.
 - ``on_build_error``: stop the search indexer.
@@ -37,11 +40,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casebook_incremental import PageCache
+from casebook_incremental import FinishedPage, PageCache
 from casebook_options import CasebookOptions, read_options
 from markupsafe import Markup, escape
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File
+from mkdocs.structure.pages import Page
+from mkdocs.utils import write_file
 
 from casebook import format_report, load_library, vendor
 from casebook.cache import BuildCache, digest
@@ -94,6 +99,14 @@ class Build:
     """Rendered case items, by (case id, way back to the root)."""
     frame: dict = field(default_factory=dict)
     """Rendered parts of the page frame, by (part, folder): see :func:`_render_once`."""
+    cases: list = field(default_factory=list)
+    """The case pages' source paths, in the order they are built (:func:`_case_order`)."""
+    fed: int = 0
+    """How many of ``cases`` the search indexer has been given."""
+    finished: dict = field(default_factory=dict)
+    """Source path → (the cache's entry, the URL) of a case page written from the cache (``on_files``)."""
+    finish_keys: dict = field(default_factory=dict)
+    """Source path → the key a case page's finished entry is stored under (``on_post_page``)."""
 
 
 _build: list = []
@@ -235,7 +248,101 @@ def on_files(files, config):
     _fast_getattr(env)
     build.templates = {name: env.get_template(f"partials/cb-{name}.html") for name in HOOK_TEMPLATES}
     build.cache.also_uses(env, [f"partials/cb-{name}.html" for name in HOOK_TEMPLATES])
+    build.cases = [s.src_uri for s in pages if s.template == "case.html"]
+    _finish_unchanged(build, files, config, env)
     return files
+
+
+def _finish_unchanged(build: Build, files, config, env) -> None:
+    """Write every case page a previous build made from the same inputs
+    (:meth:`casebook_incremental.PageCache.finished_key`) from the cache now, and hand it to
+    MkDocs as a :class:`casebook_incremental.FinishedPage`, which MkDocs copies instead of
+    reading, converting and rendering. Its search document is given to the indexer by digest
+    (:func:`_feed_finished`). Pages in the navigation (their neighbours show on them), and all
+    pages when the navigation is not listed in mkdocs.yml, go through MkDocs as usual."""
+    nav = _nav_sources(config, files, build.site)
+    if nav is None or not build.cache.cache.enabled:
+        return
+    sources, listed = nav
+    found = {}
+    for src_uri in build.cases:
+        if src_uri not in listed:
+            spec = build.site.pages[src_uri]
+            key = build.cache.finished_key(spec, env, sources, build.lastmod.get(src_uri))
+            build.finish_keys[src_uri] = key
+            entry = build.cache.finished(key)
+            if entry is not None:
+                found[src_uri] = entry
+    # A bundle with a page to convert is indexed again: its other documents are read now, and
+    # a page whose document the cache no longer has whole is converted too.
+    changing = {_bundle(build, src) for src in build.cases if src not in found}
+    for src_uri, entry in found.items():
+        if _bundle(build, src_uri) in changing:
+            entry["text"] = build.cache.stored_document(entry)
+    for src_uri, entry in found.items():
+        html = None if entry.get("text", "") is None else build.cache.finished_html(entry)
+        if html is not None:
+            _finish(build, files, config, src_uri, entry, html)
+
+
+def _bundle(build: Build, src_uri: str) -> int:
+    """The search bundle of a case page (:func:`casebook.search.bundle_of`)."""
+    return bundle_of(src_uri.removeprefix("cases/").removesuffix(".md"), build.bundles)
+
+
+def _finish(build: Build, files, config, src_uri: str, entry: dict, html: str) -> None:
+    """Write a finished case page and put a :class:`casebook_incremental.FinishedPage` for it
+    in ``files``, with a :class:`mkdocs.structure.pages.Page` for links to it (its anchors)
+    and sitemap-cases.xml."""
+    file = files.get_file_from_path(src_uri)
+    write_file(build.site.publish(html).encode("utf-8", errors="xmlcharrefreplace"), file.abs_dest_path)
+    files.remove(file)
+    done = FinishedPage(file)
+    files.append(done)
+    page = Page(None, done, config)
+    page.meta = _page_meta(build.site.pages[src_uri], build)
+    page.present_anchor_ids = set(entry["anchors"])
+    build.finished[src_uri] = (entry, "/" + done.url)
+
+
+def _nav_sources(config, files, site: Site) -> tuple[str, frozenset] | None:
+    """The digest of what the navigation is made from besides the configuration and the list of
+    files (the titles of the pages it lists: a hand-written page's source, a planned page's
+    title), and those pages' paths; None when mkdocs.yml lists no navigation (MkDocs then
+    lists every page in it)."""
+    if not config.nav:
+        return None
+    listed, todo = set(), [config.nav]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+        elif isinstance(item, str):
+            listed.add(item)
+    parts = []
+    for path in sorted(listed):
+        file = files.get_file_from_path(path)
+        spec = site.pages.get(path)
+        source = file.content_bytes if file is not None and file.is_documentation_page() else None
+        parts.append((path, source, None if spec is None else spec.title))
+    return digest(parts), frozenset(listed)
+
+
+def _feed_finished(build: Build, until: str | None) -> None:
+    """Give the indexer the finished case pages' documents that come before case ``until`` in
+    :attr:`Build.cases` (all the rest: None), so that it gets every document in order."""
+    cases, cache = build.cases, build.cache
+    while build.fed < len(cases) and cases[build.fed] != until:
+        found = build.finished.get(cases[build.fed])
+        if found is not None:
+            entry, url = found
+            cid = cases[build.fed].removeprefix("cases/").removesuffix(".md")
+            text = entry.get("text")
+            load = (lambda text=text: text) if text else (lambda entry=entry: cache.stored_document(entry))
+            build.search.add_stored(entry["digest"], url, cid, load)
+        build.fed += 1
 
 
 def _case_order(spec) -> tuple:
@@ -249,14 +356,20 @@ def _case_order(spec) -> tuple:
 def on_page_markdown(markdown, page, config, files):
     spec = _now().site.pages.get(page.file.src_uri)
     if spec is not None:
-        # Material's own templates print the title and description without
-        # escaping, so they get escaped text (Markup is not escaped twice).
-        page.meta.update(template=spec.template, title=escape(spec.title), hide=list(spec.hide))
-        if spec.description:
-            page.meta["description"] = escape(spec.description)
-        if spec.template == "case.html":  # its own last change, never the build's date (sitemap-cases.xml)
-            page.meta["casebook_lastmod"] = _now().lastmod.get(page.file.src_uri)
+        page.meta.update(_page_meta(spec, _now()))
     return markdown
+
+
+def _page_meta(spec, build: Build) -> dict:
+    """What a planned page's ``page.meta`` gets: Material's own templates print the title and
+    description without escaping, so they get escaped text (Markup is not escaped twice); a
+    case page its own last change, never the build's date (sitemap-cases.xml)."""
+    meta = {"template": spec.template, "title": escape(spec.title), "hide": list(spec.hide)}
+    if spec.description:
+        meta["description"] = escape(spec.description)
+    if spec.template == "case.html":
+        meta["casebook_lastmod"] = build.lastmod.get(spec.src_uri)
+    return meta
 
 
 def on_page_context(context, page, config, nav):
@@ -304,10 +417,11 @@ def on_page_content(html, page, config, files):
 
         build = _now()
         document = build.site.publish(build.cache.document(page, spec, build.templates_env, SEARCH_DOCUMENT, make))
-        search = build.search
-        search.add(document, "/" + page.url, _case_id(page))
-        if search.count == build.case_count:  # the last case: its bundle is written while pages render
-            search.flush()
+        _feed_finished(build, page.file.src_uri)
+        build.search.add(document, "/" + page.url, _case_id(page))
+        build.fed += 1
+        if build.search.count == build.case_count:  # the last case: its bundle is written while pages render
+            build.search.flush()
     return html
 
 
@@ -319,6 +433,7 @@ def _case_id(page) -> str:
 def on_post_page(output, page, config):
     build = _now()
     build.cache.store(page, output)  # as rendered: with the version's stand-in (Site.publish)
+    build.cache.remember(page, build.finish_keys.get(page.file.src_uri))
     output = build.site.publish(output)
     spec = _now().site.pages.get(page.file.src_uri)
     if spec is not None and spec.template == "case.html":
@@ -356,10 +471,14 @@ def _fast_getattr(env):
 
 def on_env(env, config, files):
     build = _now()
+    _feed_finished(build, None)  # the finished pages after the last converted one
+    if build.search.count == build.case_count:
+        build.search.flush()
     build.cache.compiled(env)
     _fast_getattr(env)
     build.env = env
     build.cache.navigation(build.nav)
+    env.globals["cb_case_pages"] = [files.get_file_from_path(src).page for src in build.cases]  # sitemap-cases.xml
     item = env.get_template("partials/cb-case-item.html").module.case_item  # in HOOK_TEMPLATES
     rendered = build.items
 
@@ -427,4 +546,7 @@ def on_post_build(config):
     cache = build.cache
     cache.sweep()
     n = cache.cache
-    log.debug(f"Casebook: {cache.rendered} pages rendered; cache {n.hits} hits, {n.misses} misses {n.missed}")
+    log.debug(
+        f"Casebook: {cache.rendered} pages rendered; cache {n.hits} hits, {n.misses} misses {n.missed}; "
+        f"{len(build.finished)} case pages written as they were"
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import subprocess
 import sys
 import time
@@ -217,6 +218,46 @@ def test_a_warm_build_is_the_cold_build_byte_for_byte_and_renders_nothing(tmp_pa
     assert [p for p in a if not p.startswith("pagefind") and a[p] != c.get(p)] == []
 
 
+def _finished(output: str) -> int:
+    return int(_counts(output).rsplit(";", 1)[1].split()[0])
+
+
+def test_an_unchanged_case_page_is_written_from_the_cache_without_mkdocs_reading_it(tmp_path):
+    """A case page whose inputs are those of the last build is a FinishedPage: written from the
+    cache, not read, converted or rendered; an edited case goes through MkDocs again."""
+    folder = make_library(tmp_path / "lib", synthetic(12))
+    cases = sorted(p.stem for p in (folder / "cases").glob("*.md"))
+    assert run(folder, "one")[0] == 0
+    code, output = run(folder, "two")
+    assert code == 0 and _finished(output) == len(cases), output[-3000:]
+    edited = folder / "cases" / "case-0003.md"
+    edited.write_text(edited.read_text("utf-8").replace("Something the sources report.", "Ålesund reported it.", 1))
+    code, output = run(folder, "three")
+    assert code == 0 and _finished(output) == len(cases) - 1, output[-3000:]
+    assert "Ålesund reported it." in (folder / "three" / "cases" / "case-0003" / "index.html").read_text("utf-8")
+    two, three = site_files(folder / "two"), site_files(folder / "three")
+    version = re.compile(rb"content\.[0-9a-f]{12}")  # the data set's version, on every case page
+    assert version.search(two["cases/case-0001/index.html"])
+    changed = {p for p in two if p.startswith("cases/case-") and version.sub(b"", two[p]) != version.sub(b"", three[p])}
+    assert changed == {"cases/case-0003/index.html"}
+    sitemap = (folder / "three" / "sitemap-cases.xml").read_text("utf-8")
+    assert all(f"/cases/{cid}/</loc>" in sitemap for cid in cases)  # finished pages are listed too
+
+
+def test_a_link_to_a_missing_anchor_of_a_finished_page_still_fails_the_build(tmp_path):
+    """A hand-written page that links into a case page is checked against the anchors the finished
+    page had when it was rendered: kept with it in the cache, not lost with the conversion."""
+    folder = make_library(tmp_path / "lib", synthetic(4))
+    notes = folder / "docs" / "notes.md"  # not in the navigation, which is made from its pages
+    notes.write_text("# Notes\n\nSee [the results](cases/case-0002.md#results).\n", "utf-8")
+    assert run(folder, "one", verbose=False)[0] == 0
+    code, output = run(folder, "two")  # case-0002 is finished: its anchors come from the cache
+    assert code == 0 and _finished(output) == 4, output[-3000:]
+    notes.write_text("# Notes\n\nSee [the results](cases/case-0002.md#no-such-part).\n", "utf-8")
+    code, output = run(folder, "three", verbose=False)  # MkDocs checks anchors only when not verbose
+    assert code != 0 and "no-such-part" in output, output[-3000:]
+
+
 def test_a_cached_conversion_keeps_the_anchors_mkdocs_checks(tmp_path):
     """--strict must fail on a link to a missing anchor on the second build as on the first:
     the anchors a page has and links to come back from the cache."""
@@ -256,6 +297,7 @@ def test_what_a_conversion_logged_is_logged_again_from_the_cache(tmp_path, caplo
     def page_cache():
         made = PageCache.__new__(PageCache)  # without a MkDocs config: its digest is given
         made.cache, made._config, made._files, made._conversions = BuildCache(tmp_path / "c"), "config", "", {}
+        made._clean = {}
         return made
 
     first, made = _Page(), page_cache()

@@ -300,6 +300,12 @@ class BuildCache:
             self.hits += 1
             return value
 
+    def keep(self, kind: str, key: str) -> None:
+        """Count ``key`` as used by this build without reading it (:meth:`sweep` keeps it)."""
+        if self.folder is not None and key:
+            with self._lock:
+                self._used.setdefault(kind, set()).add(key)
+
     def put(self, kind: str, key: str, value: Any) -> None:
         """Store ``value`` (anything :mod:`pickle` takes, made of allowed types) under ``key``.
         A cache that cannot be written (read-only disk, full disk) is quietly skipped: the

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from . import gazetteer, i18n, schema
 from .body import TODO, check_body
+from .cache import digest
 from .contract import Contract, default_contract
 from .pasted import lookalikes, ordinary
 from .problems import Problem, Problems, did_you_mean
@@ -63,10 +65,16 @@ class Case:
     order, as ``(name, value)``: ``None`` when not given; a ``several-of`` value is a tuple."""
     meta: dict = field(default_factory=dict, compare=False)
 
-    def cache_key(self) -> tuple:
-        """What the case says, as plain data for the build cache's keys (``meta``, the lines
-        of its fields for messages, is left out: no page or file shows it)."""
-        return (self.id, self.path, self.record(), self.body)
+    def cache_key(self) -> str:
+        """What the case says, for the build cache's keys: the digest of its id, path, record and
+        body (``meta``, the lines of its fields for messages, is left out: no page or file shows
+        it), made once per case (keys of a 10,000-case build name each case several times)."""
+        return self.digest
+
+    @cached_property
+    def digest(self) -> str:
+        """The SHA-256 (hex) of what the case says (:meth:`cache_key`)."""
+        return digest(self.id, self.path, self.record(), self.body)
 
     @property
     def url(self) -> str:

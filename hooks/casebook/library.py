@@ -126,11 +126,12 @@ def load_library(
     """Load and check the taxonomy and all cases under ``root``; ``locale`` sorts them
     (:class:`casebook.collation.Collation`); ``reading`` is the site's Markdown (by default,
     as ``root/mkdocs.yml`` configures it), which decides what is a heading. ``cache``: each
-    file's :func:`casebook.cases.read_case` is kept by the digest of its bytes, the reading
-    and the code; the ones not found are read in a process pool when that pays
-    (:func:`casebook.pool.pool_map`). ``contract``: the library's sections and fields (by
-    default read from ``root``'s :data:`casebook.contract.CONTRACT_PATH`; a contract with
-    problems stops here, with them, before any case is read)."""
+    file's :func:`casebook.cases.read_case` and case are kept by the digest of its bytes, the
+    reading and the code (the ones not found are read in a process pool when that pays,
+    :func:`casebook.pool.pool_map`), and the whole library's cases by :attr:`Library.digest`.
+    ``contract``: the library's sections and fields (by default read from ``root``'s
+    :data:`casebook.contract.CONTRACT_PATH`; a contract with problems stops here, with them,
+    before any case is read)."""
     root = Path(root)
     problems: list = []
     if contract is None:
@@ -143,49 +144,90 @@ def load_library(
         library.problems = sorted(problems)
         return library
     problems = list(found)
-    cases = {}
     paths = case_files(root, problems)
-    keys, reads = read_cases(root, paths, reading, cache or BuildCache(None), contract)
+    cache = cache or BuildCache(None)
+    contract = contract or default_contract()
+    keys = case_keys(root, paths, reading, contract)
     try:
         vocabulary = file_digest(root / TAXONOMY_PATH)
     except OSError:
         vocabulary = None
     library.digest = digest(keys, vocabulary, locale)
-    gazetteer.shared().prepare(_countries(reads))  # one pass over its data for every country used
-    notes = []
-    for path, read in zip(paths, reads, strict=True):
-        case, found = load_case(root, path, taxonomy, reading, read, contract)
-        problems.extend(found)
-        if case is not None:
-            cases[case.id] = case
-            notes.extend(location_notes(case))
-    library.notes = sorted(notes)
-    library.cases = {cid: cases[cid] for cid in sorted(cases)}
-    problems.extend(check_sources(library.cases))  # one source, one description, across cases
-    library.problems = sorted(problems)
+    whole = digest(LIBRARY_KIND, library.digest, str(root))
+    loaded = cache.get(LIBRARY_KIND, whole)
+    if not (isinstance(loaded, tuple) and len(loaded) == 3 and all(isinstance(x, list) for x in loaded)):
+        loaded = _load_cases(root, paths, keys, taxonomy, reading, cache, contract)
+        cache.put(LIBRARY_KIND, whole, loaded)
+    cases, notes, found = loaded
+    library.notes = notes
+    library.cases = {case.id: case for case in cases}
+    library.problems = sorted([*problems, *found])
     return library
 
+
+LIBRARY_KIND = "library"
+"""The cache's kind for a whole library's cases, notes and problems, by :attr:`Library.digest`
+and the folder: a build with no case changed reads one entry, not one per case."""
+
+
+def _load_cases(
+    root: Path, paths: list, keys: list, taxonomy: Taxonomy, reading: MarkdownReading, cache: BuildCache, contract
+) -> tuple[list, list, list]:
+    """The cases of ``paths`` (sorted by id), the notes on them (sorted) and their problems. Each
+    file's case, problems and notes are taken from the cache where its key (:func:`case_keys`)
+    and the taxonomy are the same, else read (:func:`read_cases`) and checked."""
+    try:
+        vocabulary = file_digest(root / TAXONOMY_PATH)
+    except OSError:
+        vocabulary = None
+    ids = [digest(CASE_KIND, key, vocabulary, str(root)) if key else None for key in keys]
+    loaded = [cache.get(CASE_KIND, i) if i else None for i in ids]
+    missing = [n for n, entry in enumerate(loaded) if not (isinstance(entry, tuple) and len(entry) == 3)]
+    reads = read_cases(root, [paths[n] for n in missing], [keys[n] for n in missing], reading, cache, contract)
+    gazetteer.shared().prepare(_countries(reads))  # one pass over its data for every country used
+    for n, read in zip(missing, reads, strict=True):
+        case, found = load_case(root, paths[n], taxonomy, reading, read, contract)
+        loaded[n] = (case, found, location_notes(case) if case is not None else [])
+        if ids[n]:
+            cache.put(CASE_KIND, ids[n], loaded[n])
+    cases, notes, problems = {}, [], []
+    for case, found, case_notes in loaded:
+        problems.extend(found)
+        notes.extend(case_notes)
+        if case is not None:
+            cases[case.id] = case
+    cases = {cid: cases[cid] for cid in sorted(cases)}
+    problems.extend(check_sources(cases))  # one source, one description, across cases
+    return list(cases.values()), sorted(notes), problems
+
+
+CASE_KIND = "case"
+"""The cache's kind for one case file's case, problems and notes, by its key and the taxonomy."""
 
 READ_KIND = "case-read"
 """The cache's kind for :class:`casebook.cases.CaseReading` entries."""
 
 
-def read_cases(
-    root: Path, paths: list[Path], reading: MarkdownReading, cache: BuildCache, contract: Contract | None = None
-) -> tuple[list, list[CaseReading]]:
-    """:func:`casebook.cases.read_case` of each path, in order: from the cache where the file's
-    bytes, its path, the reading, the contract, the code and the gazetteer's version
-    (:func:`casebook.gazetteer.version`: the case's places come from it) are the same, else read (in a pool
-    when many). Returns each file's key (the digest of those; ``None`` for a file that cannot
-    be read) and its reading."""
-    contract = contract or default_contract()
+def case_keys(root: Path, paths: list[Path], reading: MarkdownReading, contract: Contract) -> list:
+    """Each case file's cache key: the digest of its bytes, its path, the reading, the contract,
+    the code and the gazetteer's version (:func:`casebook.gazetteer.version`: the case's places
+    come from it); ``None`` for a file that cannot be read (:func:`casebook.cases.read_case`
+    reports it)."""
     base = digest(code_digest(), reading, contract.cache_key(), gazetteer.version())
     keys = []
     for path in paths:
         try:
             keys.append(digest(base, path.relative_to(root).as_posix(), path.read_bytes()))
         except OSError:
-            keys.append(None)  # read_case reports it
+            keys.append(None)
+    return keys
+
+
+def read_cases(
+    root: Path, paths: list[Path], keys: list, reading: MarkdownReading, cache: BuildCache, contract: Contract
+) -> list[CaseReading]:
+    """:func:`casebook.cases.read_case` of each path, in order: from the cache under its key
+    (:func:`case_keys`), else read (in a pool when many) and stored."""
     found = [cache.get(READ_KIND, key) if key else None for key in keys]
     missing = [i for i, read in enumerate(found) if not isinstance(read, CaseReading)]
     made = pool_map(_read_one, [(root, paths[i], reading, contract) for i in missing])
@@ -193,7 +235,7 @@ def read_cases(
         found[i] = read
         if keys[i]:
             cache.put(READ_KIND, keys[i], read)
-    return keys, found
+    return found
 
 
 def _countries(reads: list) -> set:

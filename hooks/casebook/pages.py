@@ -204,7 +204,7 @@ def build_site(
     changes, files[changelog.FEED] = changes_page(plan)
     pages = {spec.src_uri: spec for spec in [*specs, changes]}
     for spec in pages.values():  # once here, kept with the plan: a build from the cache needs no digest
-        spec.key = data_digest([spec.context, spec.crumbs, spec.template])
+        spec.key = spec.key or data_digest([spec.context, spec.crumbs, spec.template])
     return Site(pages, files, plan.dataset["version"])
 
 
@@ -528,9 +528,8 @@ def case_pages(plan: Plan) -> list[PageSpec]:
     pages = []
     for cid, case in plan.library.cases.items():
         dates = (history.added.get(case.path), history.changed.get(case.path))
-        related, cite, jsonld = plan.cache.memo(
-            PLAN_KIND, data_digest([around, case, dates, plan.views[cid]]), lambda cid=cid: case_extras(plan, cid)
-        )
+        extras = digest(around, case.digest, dates)  # the view follows from the case and the vocabulary
+        related, cite, jsonld = plan.cache.memo(PLAN_KIND, extras, lambda cid=cid: case_extras(plan, cid))
         context = {
             "case": plan.views[cid],
             "related": related_view(related, plan.views, plan.library.taxonomy),
@@ -548,6 +547,11 @@ def case_pages(plan: Plan) -> list[PageSpec]:
                 content=case.body,
                 description=case.summary,
                 crumbs=[plan.home, cases_crumb],
+                # What the context follows from (digesting it costs more than planning it): the
+                # extras' key (the code, the vocabulary, the indexes, the settings, the version,
+                # the case and its dates) and what the related cases show of themselves (so that an
+                # edit of a case's text leaves the pages that list it as related as they were).
+                key=digest("case.html", extras, data_digest(context["related"]), cases_crumb),
             )
         )
     return pages

@@ -26,6 +26,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from .cache import BuildCache, code_digest, digest, tool_versions
@@ -388,14 +389,34 @@ class _Spool:
             self._file = None
 
 
+def document_digest(html: str) -> str:
+    """The digest :class:`SearchIndexer` knows a document by: the SHA-256 (hex) of its UTF-8 bytes."""
+    return hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 @dataclasses.dataclass
 class _Record:
-    """A document of this build: its URL, the SHA-256 of its UTF-8 bytes and where it is in the spool."""
+    """A document of this build: its URL, the SHA-256 of its UTF-8 bytes and where it is in the
+    spool, or, for a document a previous build made (:meth:`SearchIndexer.add_stored`), how to
+    read it when its bundle must be indexed."""
 
     url: str
     digest: str
-    offset: int
-    length: int
+    offset: int = 0
+    length: int = 0
+    load: Callable[[], str | None] | None = None
+
+    def text(self, spool: _Spool) -> str:
+        """The document. Raises :class:`SearchIndexError` if a stored one cannot be read."""
+        if self.load is None:
+            return spool.read(self.offset, self.length).decode("utf-8", "surrogatepass")
+        html = self.load()
+        if not isinstance(html, str) or document_digest(html) != self.digest:
+            raise SearchIndexError(
+                f"the build cache no longer holds the search document of {self.url}; build again "
+                "(the cache is checked and mended by that build) or delete .cache/casebook"
+            )
+        return html
 
 
 @dataclasses.dataclass
@@ -490,6 +511,17 @@ class SearchIndexer:
         to the bundle of ``key`` (the case id). Raises :class:`SearchIndexError` if Pagefind failed."""
         self._reap()
         number = bundle_of(key, len(self._bundles))
+        data = html.encode("utf-8", "surrogatepass")
+        self._append(number, _Record(url, hashlib.sha256(data).hexdigest(), *self._spool.write(data)), html)
+
+    def add_stored(self, digest_: str, url: str, key: str, load: Callable[[], str | None]) -> None:
+        """Add a document a previous build made, by the SHA-256 of its UTF-8 bytes (``digest_``,
+        hex): ``load()`` gives it only if its bundle must be indexed again (a bundle whose
+        documents are all the same is restored from the cache without it). As :meth:`add`."""
+        self._reap()
+        self._append(bundle_of(key, len(self._bundles)), _Record(url, digest_, load=load))
+
+    def _append(self, number: int, record: _Record, html: str | None = None) -> None:
         bundle = self._bundles[number]
         if bundle.complete:  # a late document: the input is not grouped by bundle
             self._grouped = False
@@ -497,12 +529,10 @@ class SearchIndexer:
             self._leave(self._current)
         self._current = number
         bundle.complete = False
-        data = html.encode("utf-8", "surrogatepass")
-        record = _Record(url, hashlib.sha256(data).hexdigest(), *self._spool.write(data))
         bundle.records.append(record)
         self._count += 1
         if bundle.streaming:
-            self._send(record.url, html)
+            self._send(record.url, record.text(self._spool) if html is None else html)
         elif self._grouped and self._changed(bundle, record):
             self._stream(number)
 
@@ -613,7 +643,7 @@ class SearchIndexer:
         bundle = self._bundles[number]
         bundle.streaming = True
         for record in bundle.records:
-            self._send(record.url, self._spool.read(record.offset, record.length).decode("utf-8", "surrogatepass"))
+            self._send(record.url, record.text(self._spool))
 
     def _send(self, url: str, html: str) -> None:
         message = {"type": "AddFile", "index_id": self._index, "url": url, "file_contents": html, "file_path": None}
