@@ -73,7 +73,9 @@ class Case:
 
     @cached_property
     def digest(self) -> str:
-        """The SHA-256 (hex) of what the case says (:meth:`cache_key`)."""
+        """The SHA-256 (hex) of what the case says (:meth:`cache_key`). A case loaded by
+        :func:`casebook.library.load_library` has its cache entry's key here instead (the
+        digest of its file's bytes and of everything it is read with), which names it as well."""
         return digest(self.id, self.path, self.record(), self.body)
 
     @property

@@ -188,6 +188,8 @@ def _load_cases(
     for n, read in zip(missing, reads, strict=True):
         case, found = load_case(root, paths[n], taxonomy, reading, read, contract)
         loaded[n] = (case, found, location_notes(case) if case is not None else [])
+        if case is not None and ids[n]:  # the case follows from its id's inputs: no digest of it to make
+            case.__dict__["digest"] = ids[n]  # Case.digest is a cached_property
         if ids[n]:
             cache.put(CASE_KIND, ids[n], loaded[n])
     cases, notes, problems = {}, [], []
