@@ -263,7 +263,7 @@ def case_views(library: Library, cache: BuildCache, vocabulary: str) -> tuple[di
     for cid, case in library.cases.items():
         views[cid], terms[cid] = cache.memo(
             PLAN_KIND,
-            data_digest([code_digest(), "view", case, vocabulary]),
+            digest(code_digest(), "view", case.digest, vocabulary),
             lambda case=case: (
                 case_view(case, library.taxonomy, library.contract),
                 case_search_terms(case, library.taxonomy),
