@@ -273,9 +273,11 @@ def _finish_unchanged(build: Build, files, config, env) -> None:
             entry = build.cache.finished(key)
             if entry is not None:
                 found[src_uri] = entry
-    # A bundle with a page to convert is indexed again: its other documents are read now, and
-    # a page whose document the cache no longer has whole is converted too.
+    # A bundle with a page to convert, or whose files the cache no longer has, is indexed again:
+    # its other documents are read now, and a page whose document the cache no longer has whole
+    # is converted too.
     changing = {_bundle(build, src) for src in build.cases if src not in found}
+    changing |= _unstored_bundles(build, files, found, changing)
     for src_uri, entry in found.items():
         if _bundle(build, src_uri) in changing:
             entry["text"] = build.cache.stored_document(entry)
@@ -283,6 +285,18 @@ def _finish_unchanged(build: Build, files, config, env) -> None:
         html = None if entry.get("text", "") is None else build.cache.finished_html(entry)
         if html is not None:
             _finish(build, files, config, src_uri, entry, html)
+
+
+def _unstored_bundles(build: Build, files, found: dict, changing: set) -> set:
+    """The search bundles, besides ``changing``, whose pages are all finished (``found``: source
+    path → entry) but whose files the cache no longer holds whole: they are indexed from the
+    finished pages' stored documents, which must then be read."""
+    documents: dict = {}
+    for src_uri, entry in found.items():
+        number = _bundle(build, src_uri)
+        if number not in changing:
+            documents.setdefault(number, []).append(("/" + files.get_file_from_path(src_uri).url, entry["digest"]))
+    return {number for number, pairs in documents.items() if not build.search.has_stored(pairs)}
 
 
 def _bundle(build: Build, src_uri: str) -> int:

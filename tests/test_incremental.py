@@ -476,6 +476,29 @@ def assert_same_as_clean(lib: Path, site: Path, clean_folder: Path, context: str
     assert not found, f"{context}\n{len(found)} differences:\n" + "\n".join(found[:12])
 
 
+def test_finished_pages_whose_search_documents_and_bundles_are_damaged_are_made_again(tmp_path):
+    """A case page written from the cache as it was (a finished page) needs neither its stored
+    search document nor, while the cache holds its bundle's files, anything else for search.
+    With the documents, the bundles and their manifests damaged, each bundle is indexed again and its pages made
+    again: that build and the next are those of a clean build (once, a lost document failed
+    every later build)."""
+    lib = new_library(tmp_path / "lib", extra_cases=3)
+    for site in ("one", "two"):
+        built = run_build(lib, tmp_path / site, cached=True)
+        assert built.returncode == 0, built.output[-4000:]
+    folder = lib / ".cache" / "casebook"
+    assert cache_rows(folder, "finished-page")
+    kinds = ("search-document", "search-bundle", "search-manifest")
+    damaged = [row for kind in kinds for row in cache_rows(folder, kind)]
+    assert {kind for kind, _ in damaged} == set(kinds)
+    for kind, key in damaged:
+        write_entry(folder, kind, key, b"garbage")
+    for step in ("three", "four"):
+        assert_same_as_clean(
+            lib, tmp_path / step, tmp_path / f"clean-{step}", f"build {step}, documents and bundles damaged"
+        )
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_random_edits_build_incrementally_as_clean(tmp_path, seed):
     rng = random.Random(seed)

@@ -533,8 +533,8 @@ class SearchIndexer:
         self._count += 1
         if bundle.streaming:
             self._send(record.url, record.text(self._spool) if html is None else html)
-        elif self._grouped and self._changed(bundle, record):
-            self._stream(number)
+        elif self._grouped and record.load is None and self._changed(bundle, record):
+            self._stream(number)  # a stored document says nothing new: its bundle is decided when complete
 
     def _leave(self, number: int) -> None:
         """Documents of another bundle follow: with grouped input, this bundle has all its documents;
@@ -602,13 +602,24 @@ class SearchIndexer:
         return digest(MANIFEST_KIND, bundle.path, len(self._bundles), code_digest())
 
     def _bundle_key(self, bundle: _Bundle) -> str | None:
-        """The digest of a bundle's written files: the engine and its sorted (url, document digest)
-        pairs (None without a cache)."""
+        """The digest of a bundle's written files (None without a cache): :meth:`_files_key`."""
+        return self._files_key([(r.url, r.digest) for r in bundle.records])
+
+    def _files_key(self, documents: list[tuple[str, str]]) -> str | None:
+        """The digest of the files of a bundle of ``documents``: the engine and the sorted (url,
+        document digest) pairs (None without a cache)."""
         if self._cache is None:
             return None
         if self._engine is None:
             self._engine = _engine_digest()
-        return digest(BUNDLE_KIND, self._engine, sorted((r.url, r.digest) for r in bundle.records))
+        return digest(BUNDLE_KIND, self._engine, sorted(documents))
+
+    def has_stored(self, documents: list[tuple[str, str]]) -> bool:
+        """Whether the cache holds, whole, the files of a bundle of exactly ``documents`` ((url,
+        SHA-256 hex) pairs): then such a bundle is restored, and documents given to
+        :meth:`add_stored` for it are never loaded. (Reads the entry: a few MB.)"""
+        key = self._files_key(documents)
+        return key is not None and _stored_files(self._cache.get(BUNDLE_KIND, key))
 
     def _complete(self, number: int) -> None:
         """The bundle has all its documents: restore it if the cache has it, else have it written
