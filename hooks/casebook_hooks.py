@@ -259,8 +259,10 @@ def _finish_unchanged(build: Build, files, config, env) -> None:
     MkDocs as a :class:`casebook_incremental.FinishedPage`, which MkDocs copies instead of
     reading, converting and rendering. Its search document is given to the indexer by digest
     (:func:`_feed_finished`). Pages in the navigation (their neighbours show on them), and all
-    pages when the navigation is not listed in mkdocs.yml, go through MkDocs as usual."""
-    nav = _nav_sources(config, files, build.site)
+    pages when the navigation is not listed in mkdocs.yml or a MkDocs plugin is configured (its
+    page events would not run for a finished page), go through MkDocs as usual."""
+    plugins = [name for name in config.plugins if name not in config.hooks]
+    nav = None if plugins else _nav_sources(config, files, build.site)
     if nav is None or not build.cache.cache.enabled:
         return
     sources, listed = nav

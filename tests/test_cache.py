@@ -244,6 +244,21 @@ def test_an_unchanged_case_page_is_written_from_the_cache_without_mkdocs_reading
     assert all(f"/cases/{cid}/</loc>" in sitemap for cid in cases)  # finished pages are listed too
 
 
+def test_with_a_mkdocs_plugin_configured_every_case_page_goes_through_mkdocs(tmp_path):
+    """A plugin's page events (here Material's search, which reads every page's content) would
+    not run for a finished page, so with any plugin there is none."""
+    folder = make_library(tmp_path / "lib", synthetic(3))
+    config = folder / "mkdocs.yml"
+    text = config.read_text("utf-8")
+    assert "\nplugins: []\n" in text
+    config.write_text(text.replace("\nplugins: []\n", "\nplugins:\n  - search\n"), "utf-8")
+    for site in ("one", "two"):
+        code, output = run(folder, site)
+        assert code == 0 and _finished(output) == 0, output[-3000:]
+    index = (folder / "two" / "search" / "search_index.json").read_text("utf-8")
+    assert all(f"cases/case-000{n}/" in index for n in range(3))
+
+
 def test_a_link_to_a_missing_anchor_of_a_finished_page_still_fails_the_build(tmp_path):
     """A hand-written page that links into a case page is checked against the anchors the finished
     page had when it was rendered: kept with it in the cache, not lost with the conversion."""
