@@ -40,10 +40,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casebook_incremental import FinishedPage, PageCache
+from casebook_incremental import FinishedPage, PageCache, WarningCount
 from casebook_options import CasebookOptions, read_options
 from markupsafe import Markup, escape
 from mkdocs.exceptions import Abort
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 from mkdocs.utils import write_file
@@ -82,6 +83,9 @@ class Build:
     search: SearchIndexer | None
     """The indexer; ``None`` once it has finished or been stopped."""
     cache: PageCache
+    warnings: WarningCount
+    """The warnings and errors logged since ``on_config`` began (finished pages are kept only
+    after a build without any: :meth:`casebook_incremental.PageCache.commit_finished`)."""
     templates_env: Any = None
     """The Jinja environment the hooks render their own partials with (``on_files``)."""
     templates: dict = field(default_factory=dict)
@@ -130,6 +134,7 @@ def on_config(config):
         raise Abort("Casebook: set use_directory_urls: true in mkdocs.yml (cases are published at /cases/<id>/).")
     on_build_error(None)  # what a previous build of `mkdocs serve` that failed half-way left running
     _build.clear()
+    warnings = WarningCount().install()
     root = Path(config.config_file_path).resolve().parent
     options, contract = _options(config, root)
     reading = MarkdownReading.from_mkdocs(config.markdown_extensions, config.mdx_configs)
@@ -183,7 +188,7 @@ def on_config(config):
     config.extra["casebook_search_bundles"] = bundles  # read by cb-search.html
     search = SearchIndexer(Path(config.site_dir), bundles, cache)
     # The configuration is final here: it is part of every page cache key.
-    build = Build(site, len(bundles), len(library.cases), search, PageCache(cache, config))
+    build = Build(site, len(bundles), len(library.cases), search, PageCache(cache, config), warnings)
     build.lastmod = {path: _day(stamp) for path, stamp in history.changed.items()}
     _build.append(build)
     return config
@@ -231,10 +236,17 @@ def on_files(files, config):
     pages = sorted((s for s in site.pages.values() if s.generated), key=_case_order)
     generated = [(s.src_uri, s.content) for s in pages] + list(site.files.items())
     generated.append((TRANSLIT_JS, browser_table_js()))
+    taken = {file.dest_uri: file.src_uri for file in files}  # what docs/ publishes, by address
     for src_uri, content in generated:
         if files.get_file_from_path(src_uri) is not None:
             raise Abort(f"Casebook: docs/{src_uri} would hide a generated file; remove it from docs/.")
-        files.append(File.generated(config, src_uri, content=content))
+        made = File.generated(config, src_uri, content=content)
+        if made.dest_uri in taken:  # which of the two MkDocs writes last is not to be left to chance
+            raise Abort(
+                f"Casebook: docs/{taken[made.dest_uri]} would be published at /{made.url}, the address of the "
+                f"generated page {src_uri}; rename it or remove it from docs/."
+            )
+        files.append(made)
     try:  # Leaflet, from its pinned package (casebook/vendor.py)
         served = vendor.files()
     except (ImportError, OSError) as error:
@@ -259,11 +271,10 @@ def _finish_unchanged(build: Build, files, config, env) -> None:
     MkDocs as a :class:`casebook_incremental.FinishedPage`, which MkDocs copies instead of
     reading, converting and rendering. Its search document is given to the indexer by digest
     (:func:`_feed_finished`). Pages in the navigation (their neighbours show on them), and all
-    pages when the navigation is not listed in mkdocs.yml or a MkDocs plugin is configured (its
-    page events would not run for a finished page), go through MkDocs as usual."""
-    plugins = [name for name in config.plugins if name not in config.hooks]
-    nav = None if plugins else _nav_sources(config, files, build.site)
-    if nav is None or not build.cache.cache.enabled:
+    pages when :func:`_may_finish` says no or the navigation is not listed in mkdocs.yml, go
+    through MkDocs as usual."""
+    nav = _nav_sources(config, files, build.site) if _may_finish(config, build) else None
+    if nav is None:
         return
     sources, listed = nav
     found = {}
@@ -287,6 +298,16 @@ def _finish_unchanged(build: Build, files, config, env) -> None:
         html = None if entry.get("text", "") is None else build.cache.finished_html(entry)
         if html is not None:
             _finish(build, files, config, src_uri, entry, html)
+
+
+def _may_finish(config, build: Build) -> bool:
+    """Whether case pages may be finished at all: with the cache on, no plugin or hook besides
+    this one (their page events would not run for a finished page), no Markdown extension that
+    inserts other files (``PageCache.includes``), and pages left out of the navigation not
+    reported (``validation.nav.omitted_files: ignore``: MkDocs reports a page when it reads it)."""
+    others = [name for name in config.plugins if Path(name).name != Path(__file__).name]
+    omitted = config.validation.nav.omitted_files
+    return build.cache.cache.enabled and not others and not build.cache.includes and omitted <= logging.DEBUG
 
 
 def _unstored_bundles(build: Build, files, found: dict, changing: set) -> set:
@@ -446,6 +467,7 @@ def _case_id(page) -> str:
     return page.file.src_uri.removeprefix("cases/").removesuffix(".md")
 
 
+@event_priority(100)  # first: the cache keeps a page as rendered, before any other plugin changes it
 def on_post_page(output, page, config):
     build = _now()
     build.cache.store(page, output)  # as rendered: with the version's stand-in (Site.publish)
@@ -546,6 +568,7 @@ def on_build_error(error):
     if not _build:
         return
     build = _build.pop()
+    build.warnings.remove()
     if build.search is not None:  # stop the indexer's processes and collect them
         build.search.close()
         build.search = None
@@ -560,6 +583,8 @@ def on_post_build(config):
     except SearchIndexError as exc:
         raise Abort(f"Casebook: the search index could not be built: {exc}") from None
     cache = build.cache
+    build.warnings.remove()
+    cache.commit_finished(warned=build.warnings.count > 0)
     cache.sweep()
     n = cache.cache
     log.debug(

@@ -31,6 +31,7 @@ cheap, or are data files made once per build in ``casebook.pages``.
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import re
 import time
@@ -43,7 +44,7 @@ from markupsafe import Markup
 from mkdocs.structure.files import File
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from casebook.cache import BuildCache, Digest, code_digest, data_digest, digest, plain
+from casebook.cache import BuildCache, Digest, code_digest, data_digest, digest, folder_digest, plain
 from casebook.pages import VERSION_TOKEN
 from casebook.search import document_digest
 
@@ -78,6 +79,30 @@ class _Capture(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+class WarningCount(logging.Handler):
+    """Counts the warnings and errors MkDocs logs (``mkdocs`` and its children, as ``--strict``
+    counts them) while it is installed: :meth:`install` in ``on_config``, :meth:`remove` when
+    the build ends."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+    def install(self) -> WarningCount:
+        """Count from now on, instead of any count a build that stopped half-way left installed."""
+        logger = logging.getLogger("mkdocs")
+        for handler in [h for h in logger.handlers if isinstance(h, WarningCount)]:
+            logger.removeHandler(handler)
+        logger.addHandler(self)
+        return self
+
+    def remove(self) -> None:
+        logging.getLogger("mkdocs").removeHandler(self)
 
 
 def _checked_alone(src_uri: str, stored: dict) -> bool:
@@ -148,6 +173,11 @@ class PageCache:
         self._documents: dict = {}
         """src_uri → (the search document's key, its digest; None if it shows the version)."""
         self.rendered = 0
+        self.includes = sorted(set(config.markdown_extensions) & set(INCLUDING))
+        """The configured Markdown extensions that read other files (:data:`INCLUDING`): a
+        conversion then follows from more than the page's text, so none is kept."""
+        self._finished: list = []
+        """(key, entry) of the case pages written this build, stored by :meth:`commit_finished`."""
 
     def start(self, files) -> None:
         """Note the site's files: a link's target exists or not (``on_files``)."""
@@ -157,7 +187,7 @@ class PageCache:
 
     def convert_from_cache(self, page) -> None:
         """Make ``page.render`` take a stored conversion when there is one (else convert and store)."""
-        if not self.cache.enabled:
+        if not self.cache.enabled or self.includes:
             return
         convert = page.render
 
@@ -344,7 +374,18 @@ class PageCache:
             "anchors": sorted(page.present_anchor_ids or ()),
         }
         if entry["page"] and entry["conversion"]:
+            self._finished.append((key, entry))
+
+    def commit_finished(self, warned: bool) -> int:
+        """Store the finished entries noted by :meth:`remember` (``on_post_build``), unless the
+        build ``warned`` (logged a warning or an error): MkDocs' own warnings about a page, such
+        as one missing from the navigation, are logged when it reads the page, which it would
+        not do for a finished page, so a build with any warning finishes nothing for the next.
+        Returns how many were stored."""
+        done, self._finished = ([] if warned else self._finished), []
+        for key, entry in done:
             self.cache.put(FINISHED, key, entry)
+        return len(done)
 
     def _template(self, env: jinja2.Environment, name: str) -> str:
         """The digest of the sources of ``name`` and every template it may use."""
@@ -382,6 +423,10 @@ SWEPT = "swept"
 """The file in the cache's folder whose time is that of its last sweep."""
 
 
+INCLUDING = ("pymdownx.snippets", "markdown_include.include", "mdx_include", "markdown_include")
+"""Markdown extensions that insert other files into a page (their contents are not in a
+conversion's key, so pages are converted every build when one is configured)."""
+
 PLACES = ("site_dir", "docs_dir", "config_file_path", "plugins")
 """Options left out of :func:`config_digest`: where the site is built (``mkdocs serve`` builds
 into a new temporary folder every time) and where the library is, which do not change a page;
@@ -390,13 +435,54 @@ plugins are keyed by name (their code is the tools' and ours)."""
 
 def config_digest(config) -> str:
     """The digest of the code (the package and the MkDocs wiring next to this module), the tools
-    and MkDocs' whole configuration (``config``), with the
-    library's own folder written as ``<root>`` so that a moved library keeps its cache."""
+    and MkDocs' whole configuration (``config``), with the library's own folder written as
+    ``<root>`` so that a moved library keeps its cache; and of what else every page may follow
+    from: the source of every hook module ``mkdocs.yml`` lists, the version of each plugin's
+    distribution, and the theme's own icons (``<custom_dir>/.icons``, which Material inlines)."""
     root = str(Path(config.config_file_path or ".").resolve().parent)
     options = {k: v for k, v in config.items() if k not in PLACES}
     options["plugins"] = list(config.plugins)
     hooks = sorted(Path(__file__).resolve().parent.glob("casebook*.py"))  # this wiring and the hooks
-    return digest(code_digest(), [(p.name, p.read_bytes()) for p in hooks], _relative(plain(options), root))
+    listed = [(name, _source(module)) for name, module in sorted((config.hooks or {}).items())]
+    custom = config.theme.custom_dir
+    icons = folder_digest(Path(custom) / ".icons") if custom else ""
+    return digest(
+        code_digest(),
+        [(p.name, p.read_bytes()) for p in hooks],
+        listed,
+        _plugin_versions(config),
+        icons,
+        _relative(plain(options), root),
+    )
+
+
+def _source(module) -> bytes | None:
+    """A hook module's source (None if it has no file)."""
+    try:
+        return Path(module.__file__).read_bytes()
+    except (AttributeError, TypeError, OSError):
+        return None
+
+
+def _plugin_versions(config) -> list:
+    """``[(plugin name, its distribution's version)]`` for the plugins ``mkdocs.yml`` configures
+    (hooks aside): an upgraded plugin may change every page."""
+    hooks = set(config.hooks or {})
+    names = [name for name in config.plugins if name not in hooks]
+    if not names:
+        return []
+    distributions = importlib.metadata.packages_distributions()
+    versions = []
+    for name in names:
+        top = type(config.plugins[name]).__module__.split(".")[0]
+        found = []
+        for dist in distributions.get(top, []):
+            try:
+                found.append((dist, importlib.metadata.version(dist)))
+            except importlib.metadata.PackageNotFoundError:
+                found.append((dist, None))
+        versions.append((name, top, sorted(found)))
+    return versions
 
 
 def _relative(value, root: str):
@@ -495,4 +581,4 @@ def _prefix(expr) -> str:
     return expr.value if isinstance(expr, nodes.Const) and isinstance(expr.value, str) else ""
 
 
-__all__ = ["CACHED", "FinishedPage", "PageCache", "config_digest"]
+__all__ = ["CACHED", "FinishedPage", "PageCache", "WarningCount", "config_digest"]

@@ -259,6 +259,83 @@ def test_with_a_mkdocs_plugin_configured_every_case_page_goes_through_mkdocs(tmp
     assert all(f"cases/case-000{n}/" in index for n in range(3))
 
 
+def _configure(folder, old: str, new: str) -> None:
+    config = folder / "mkdocs.yml"
+    text = config.read_text("utf-8")
+    assert old in text
+    config.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_a_warning_mkdocs_gives_when_it_reads_a_page_comes_back_on_every_build(tmp_path):
+    """MkDocs reports a page left out of the navigation when it reads it, which it does not do
+    for a finished page: a build that warned finishes nothing, so the next one warns again."""
+    folder = make_library(tmp_path / "lib", synthetic(3))
+    _configure(folder, "    omitted_files: ignore", "    omitted_files: warn")
+    for site in ("one", "two", "three"):
+        code, output = run(folder, site)
+        assert code != 0 and "cases/case-0001.md" in output, output[-3000:]
+        assert _finished(output) == 0
+
+
+def test_other_hooks_run_on_every_page_once_and_their_edits_show(tmp_path):
+    """A hook besides Casebook's: no finished pages (its page events would not run), the page
+    cache keeps pages as they were before any other hook changed them (so the hook's change is
+    made once, not twice), and an edit of the hook's source changes every page."""
+    folder = make_library(tmp_path / "lib", synthetic(3))
+    stamp = folder / "hooks" / "stamp.py"
+    stamp.write_text(
+        'def on_post_page(output, page, config):\n    return output.replace("</body>", "<!-- stamp v1 --></body>")\n'
+    )
+    _configure(folder, "hooks:\n", "hooks:\n  - hooks/stamp.py\n")  # before Casebook's own
+    pages = ("index.html", "cases/case-0001/index.html", "keywords/index.html")
+    for site in ("one", "two"):
+        code, output = run(folder, site)
+        assert code == 0 and _finished(output) == 0, output[-3000:]
+        assert [(folder / site / p).read_text("utf-8").count("<!-- stamp v1 -->") for p in pages] == [1, 1, 1]
+    stamp.write_text(stamp.read_text().replace("v1", "v2"))
+    assert run(folder, "three")[0] == 0
+    assert [(folder / "three" / p).read_text("utf-8").count("<!-- stamp v2 -->") for p in pages] == [1, 1, 1]
+
+
+def test_files_a_page_includes_and_the_themes_icons_are_part_of_what_it_is_made_from(tmp_path):
+    """A snippet appended to every page (pymdownx.snippets) and an icon of the theme's own
+    (overrides/.icons) are read from files that are not the page's text: an edit of either
+    shows on the next build, case pages included."""
+    folder = make_library(tmp_path / "lib", synthetic(3))
+    (folder / "includes").mkdir()
+    snippet = folder / "includes" / "abbreviations.md"
+    snippet.write_text("*[sources]: Kilder v1\n", "utf-8")
+    icon = folder / "overrides" / ".icons" / "custom" / "moon.svg"
+    icon.parent.mkdir(parents=True)
+    icon.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M1 1h1"/></svg>')
+    _configure(
+        folder,
+        "  - admonition\n",
+        "  - admonition\n  - abbr\n  - pymdownx.snippets:\n      auto_append: [includes/abbreviations.md]\n",
+    )
+    _configure(folder, "icon: material/weather-night", "icon: custom/moon")
+    case = ("cases", "case-0001", "index.html")
+    assert run(folder, "one")[0] == 0
+    assert 'title="Kilder v1"' in folder.joinpath("one", *case).read_text("utf-8")
+    snippet.write_text("*[sources]: Kilder v2\n", "utf-8")
+    icon.write_text(icon.read_text().replace("M1 1h1", "M2 2h2"))
+    code, output = run(folder, "two")
+    assert code == 0 and _finished(output) == 0, output[-3000:]
+    page = folder.joinpath("two", *case).read_text("utf-8")
+    assert 'title="Kilder v2"' in page and "M2 2h2" in page and "M1 1h1" not in page
+
+
+def test_a_docs_page_at_a_generated_pages_address_is_an_error(tmp_path):
+    """docs/cases/<id>/index.md would be written where the case page is: which one a reader
+    gets must not depend on the order MkDocs writes them in (or on the cache)."""
+    folder = make_library(tmp_path / "lib", synthetic(2))
+    (folder / "docs" / "cases" / "case-0001").mkdir(parents=True)
+    (folder / "docs" / "cases" / "case-0001" / "index.md").write_text("# Mine\n", "utf-8")
+    code, output = run(folder, "one", verbose=False)
+    assert code != 0 and "docs/cases/case-0001/index.md would be published at /cases/case-0001/" in output, output
+    assert "Traceback" not in output
+
+
 def test_a_link_to_a_missing_anchor_of_a_finished_page_still_fails_the_build(tmp_path):
     """A hand-written page that links into a case page is checked against the anchors the finished
     page had when it was rendered: kept with it in the cache, not lost with the conversion."""
@@ -312,7 +389,7 @@ def test_what_a_conversion_logged_is_logged_again_from_the_cache(tmp_path, caplo
     def page_cache():
         made = PageCache.__new__(PageCache)  # without a MkDocs config: its digest is given
         made.cache, made._config, made._files, made._conversions = BuildCache(tmp_path / "c"), "config", "", {}
-        made._clean = {}
+        made._clean, made.includes = {}, []
         return made
 
     first, made = _Page(), page_cache()
