@@ -156,7 +156,7 @@ def load_library(
     whole = digest(LIBRARY_KIND, library.digest, str(root))
     loaded = cache.get(LIBRARY_KIND, whole)
     if not (isinstance(loaded, tuple) and len(loaded) == 3 and all(isinstance(x, list) for x in loaded)):
-        loaded = _load_cases(root, paths, keys, taxonomy, reading, cache, contract)
+        loaded = _load_cases(root, paths, keys, vocabulary, taxonomy, reading, cache, contract)
         cache.put(LIBRARY_KIND, whole, loaded)
     cases, notes, found = loaded
     library.notes = notes
@@ -171,15 +171,19 @@ and the folder: a build with no case changed reads one entry, not one per case."
 
 
 def _load_cases(
-    root: Path, paths: list, keys: list, taxonomy: Taxonomy, reading: MarkdownReading, cache: BuildCache, contract
+    root: Path,
+    paths: list,
+    keys: list,
+    vocabulary: str | None,
+    taxonomy: Taxonomy,
+    reading: MarkdownReading,
+    cache: BuildCache,
+    contract,
 ) -> tuple[list, list, list]:
     """The cases of ``paths`` (sorted by id), the notes on them (sorted) and their problems. Each
     file's case, problems and notes are taken from the cache where its key (:func:`case_keys`)
-    and the taxonomy are the same, else read (:func:`read_cases`) and checked."""
-    try:
-        vocabulary = file_digest(root / TAXONOMY_PATH)
-    except OSError:
-        vocabulary = None
+    and the taxonomy (``vocabulary``: its file's digest) are the same, else read
+    (:func:`read_cases`) and checked."""
     ids = [digest(CASE_KIND, key, vocabulary, str(root)) if key else None for key in keys]
     loaded = [cache.get(CASE_KIND, i) if i else None for i in ids]
     missing = [n for n, entry in enumerate(loaded) if not (isinstance(entry, tuple) and len(entry) == 3)]
