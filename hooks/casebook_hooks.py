@@ -58,6 +58,7 @@ from casebook.docs import CONTRIBUTING
 from casebook.indexes import git_history
 from casebook.markdown_reading import MarkdownReading
 from casebook.pages import Settings, Site, build_site
+from casebook.pool import Pool
 from casebook.search import SearchIndexer, SearchIndexError, bundle_of, bundle_paths
 from casebook.translit import browser_table_js, heading_id
 
@@ -138,8 +139,32 @@ def on_config(config):
     root = Path(config.config_file_path).resolve().parent
     options, contract = _options(config, root)
     reading = MarkdownReading.from_mkdocs(config.markdown_extensions, config.mdx_configs)
+    # Heading anchors transliterated ('Økonomi' → 'okonomi'), never emptied, in case pages and
+    # in docs/ alike; the browser's search key reads the same table (assets/transliteration.js).
+    config.mdx_configs.setdefault("toc", {})["slugify"] = heading_id
+    if TRANSLIT_JS not in [str(s) for s in config.extra_javascript]:
+        config.extra_javascript.insert(0, TRANSLIT_JS)
     cache = BuildCache.for_library(root)
-    library = load_library(root, _collation_locale(config, options), reading, cache, contract)
+    with Pool() as pool:  # spawned once: it reads the case files, then converts the pages while the site is planned
+        library = load_library(root, _collation_locale(config, options), reading, cache, contract, pool)
+        _stop_on_problems(library, cache)
+        bundles = bundle_paths(len(library.cases), options.search_shard_size)
+        config.extra["casebook_search_bundles"] = bundles  # read by cb-search.html
+        # The configuration is final here: it is part of every page cache key.
+        pages = PageCache(cache, config)
+        sources = [(f"cases/{cid}.md", case.body) for cid, case in library.cases.items()]
+        converted = pages.convert_cases(pool, config, sources)
+        site, history = _plan(root, config, options, library, cache)
+        converted()
+    search = SearchIndexer(Path(config.site_dir), bundles, cache)
+    build = Build(site, len(bundles), len(library.cases), search, pages, warnings)
+    build.lastmod = {path: _day(stamp) for path, stamp in history.changed.items()}
+    _build.append(build)
+    return config
+
+
+def _stop_on_problems(library, cache: BuildCache) -> None:
+    """Log the library's problems and stop the build if there are any; log its notes."""
     if library.problems:
         cache.close()  # the files read are kept for the next try
         for problem in library.problems:
@@ -151,6 +176,11 @@ def on_config(config):
         )
     for note in library.notes:  # places the map cannot show: worth knowing, not errors (a strict build goes on)
         log.info(f"Casebook: note: {note}")
+
+
+def _plan(root: Path, config, options: CasebookOptions, library, cache: BuildCache) -> tuple:
+    """The planned site (:func:`casebook.pages.build_site`, from the cache when its inputs are
+    the same) and the library's git history."""
     settings = Settings(
         site_name=config.site_name,
         site_url=config.site_url or "",
@@ -164,11 +194,6 @@ def on_config(config):
         map_attribution=options.map_attribution or "",
         map_max_zoom=options.map_max_zoom,
     )
-    # Heading anchors transliterated ('Økonomi' → 'okonomi'), never emptied, in case pages and
-    # in docs/ alike; the browser's search key reads the same table (assets/transliteration.js).
-    config.mdx_configs.setdefault("toc", {})["slugify"] = heading_id
-    if TRANSLIT_JS not in [str(s) for s in config.extra_javascript]:
-        config.extra_javascript.insert(0, TRANSLIT_JS)
     history = git_history(root)
     if history.shallow:  # a warning: `mkdocs build --strict` stops here, a plain build goes on without dates
         log.warning(
@@ -184,14 +209,7 @@ def on_config(config):
     guide = root / CONTRIBUTING
     planned = digest(library.digest, settings, history, repository, guide.read_bytes() if guide.is_file() else None)
     site = cache.memo("site", planned, lambda: build_site(library, settings, history, repository, cache))
-    bundles = bundle_paths(len(library.cases), options.search_shard_size)
-    config.extra["casebook_search_bundles"] = bundles  # read by cb-search.html
-    search = SearchIndexer(Path(config.site_dir), bundles, cache)
-    # The configuration is final here: it is part of every page cache key.
-    build = Build(site, len(bundles), len(library.cases), search, PageCache(cache, config), warnings)
-    build.lastmod = {path: _day(stamp) for path, stamp in history.changed.items()}
-    _build.append(build)
-    return config
+    return site, history
 
 
 def _day(stamp: float) -> str:

@@ -31,18 +31,24 @@ cheap, or are data files made once per build in ``casebook.pages``.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import logging
+import pickle
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
 import jinja2.meta
 from jinja2 import nodes
 from markupsafe import Markup
-from mkdocs.structure.files import File
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
+from mkdocs.utils.meta import get_data
 
 from casebook.cache import BuildCache, Digest, code_digest, data_digest, digest, folder_digest, plain
 from casebook.pages import VERSION_TOKEN
@@ -148,6 +154,64 @@ class FinishedPage(File):
         """Nothing: the page was written when it was found in the cache."""
 
 
+def _conversion_setup(config) -> tuple | None:
+    """What :func:`convert_alone` converts with, from the build's final configuration, or None
+    when it cannot be sent to another process (a plugin's option made at run time, a lambda)."""
+    setup = (list(config.markdown_extensions), dict(config.mdx_configs), config.docs_dir, config.site_dir)
+    try:
+        pickle.dumps(setup)
+    except Exception:  # any object pickle refuses: those pages are converted in the build
+        return None
+    return setup
+
+
+_ALONE: dict = {}
+"""Pickled setup → the configuration :func:`convert_alone` converts with (one per process)."""
+
+
+def convert_alone(setup: tuple, page_source: tuple) -> tuple[str, str, dict] | None:
+    """MkDocs' conversion of a case page, made ahead of the build's page loop (in a pool's
+    process): ``(src_uri, Markdown, stored conversion)`` as :meth:`PageCache.convert_cases`
+    keeps it, or None when the page is better converted in the loop (converting it logs
+    anything or fails: the loop logs or reports it).
+
+    ``setup``: :func:`_conversion_setup`; ``page_source``: (src_uri, the page's content with
+    no link to a file of the site, :func:`_may_link`). The conversion is ``Page.render``
+    itself, with only the page among the files: such text converts the same whatever files exist."""
+    src_uri, content = page_source
+    markdown, meta = get_data(content)
+    capture = _Capture()
+    level = logging.root.level
+    logging.root.setLevel(min(level, logging.INFO))  # what the build's log shows is caught here too
+    logging.root.addHandler(capture)
+    try:
+        config = _alone_config(setup)
+        file = File(src_uri, None, config.site_dir, config.use_directory_urls)
+        page = Page(None, file, config)
+        page.markdown, page.meta = markdown, meta
+        page.render(config, Files([file]))
+    except Exception:  # the build converts it again and reports what is wrong
+        return None
+    finally:
+        logging.root.removeHandler(capture)
+        logging.root.setLevel(level)
+    return None if capture.records else (src_uri, markdown, PageCache._snapshot(page, []))
+
+
+def _alone_config(setup: tuple):
+    key = pickle.dumps(setup)
+    if key not in _ALONE:
+        extensions, options, docs_dir, site_dir = setup
+        config = MkDocsConfig()
+        # MkDocs' own theme (named, or a fork may warn): the conversion uses no theme.
+        fields = {"site_name": "-", "theme": {"name": "mkdocs"}, "plugins": [], "docs_dir": docs_dir}
+        config.load_dict({**fields, "site_dir": site_dir})
+        config.validate()
+        config["markdown_extensions"], config["mdx_configs"] = list(extensions), dict(options)
+        _ALONE[key] = config
+    return _ALONE[key]
+
+
 class PageCache:
     """The build cache for one build's pages. Make it in ``on_config`` (after the configuration
     is final), call :meth:`start` in ``on_files``, :meth:`convert_from_cache` in ``on_pre_page``,
@@ -185,6 +249,36 @@ class PageCache:
 
     # Conversion ------------------------------------------------------------------
 
+    def conversion_key(self, src_uri: str, markdown: str) -> str:
+        """The key of a page's conversion: its configuration, path and Markdown, and the site's
+        files when the text may link (:func:`_may_link`)."""
+        return digest(self._config, src_uri, markdown, self._files if _may_link(markdown) else "")
+
+    def convert_cases(self, pool, config, sources: list[tuple[str, str]]) -> Callable[[], None]:
+        """Start converting the case pages whose conversion the cache lacks, in ``pool`` (a
+        :class:`casebook.pool.Pool`), while the build goes on; the function returned waits for
+        them and stores them, under the keys the pages look them up by in the page loop.
+        ``sources``: (src_uri, the page's Markdown content). Pages whose text may link to a
+        file of the site (:func:`_may_link`) are left to the loop (the files are not known
+        yet). Call it once the configuration is final."""
+        setup = _conversion_setup(config) if self.cache.enabled and not self.includes else None
+        if setup is None:
+            return lambda: None
+        todo = []
+        for src_uri, content in sources:
+            markdown = get_data(content)[0]
+            if not _may_link(markdown) and not self.cache.has(CONVERSION, self.conversion_key(src_uri, markdown)):
+                todo.append((src_uri, content))
+        results = pool.start(functools.partial(convert_alone, setup), todo)
+
+        def store() -> None:
+            for result in results():
+                if result is not None:
+                    src_uri, markdown, stored = result
+                    self.cache.put(CONVERSION, self.conversion_key(src_uri, markdown), stored)
+
+        return store
+
     def convert_from_cache(self, page) -> None:
         """Make ``page.render`` take a stored conversion when there is one (else convert and store)."""
         if not self.cache.enabled or self.includes:
@@ -192,9 +286,7 @@ class PageCache:
         convert = page.render
 
         def render(config, files):
-            key = digest(
-                self._config, page.file.src_uri, page.markdown, self._files if _may_link(page.markdown) else ""
-            )
+            key = self.conversion_key(page.file.src_uri, page.markdown)
             self._conversions[page.file.src_uri] = key
             stored = self.cache.get(CONVERSION, key)
             if stored is None or not self._restore(page, stored, files):
@@ -522,6 +614,8 @@ def _read_template(env: jinja2.Environment, name: str, cache: BuildCache, known:
         source = env.loader.get_source(env, name)[0]
     except jinja2.TemplateNotFound:
         return None, ()
+    if not _may_use_others(env, source):
+        return source, ()
     key = digest(code_digest(), source)
     expressions = cache.get(TEMPLATE, key)
     if expressions is None:
@@ -529,6 +623,20 @@ def _read_template(env: jinja2.Environment, name: str, cache: BuildCache, known:
         expressions = [_shape(node.template) for node in found]
         cache.put(TEMPLATE, key, expressions)
     return source, tuple(n for shape in expressions for n in _names(env, shape, known))
+
+
+_USES_OTHERS = re.compile(r"\{%[-+]?\s*(?:extends|include|import|from)\b")
+"""The start of a Jinja ``extends``, ``include``, ``import`` or ``from`` tag with Jinja's
+default delimiters: a template without one uses no other template (most of Material's
+``partials/languages/*.html``), so it is not parsed."""
+
+
+def _may_use_others(env: jinja2.Environment, source: str) -> bool:
+    """Whether ``source`` may extend, include or import a template: it has such a tag, or the
+    environment's delimiters are not Jinja's defaults (the tag could be written otherwise)."""
+    if env.block_start_string != "{%" or env.line_statement_prefix is not None:
+        return True
+    return _USES_OTHERS.search(source) is not None
 
 
 def _shape(expr) -> tuple:

@@ -173,6 +173,33 @@ def test_the_pool_gives_a_plain_loops_results_from_spawned_processes(monkeypatch
         pool.pool_map(_square, list(range(20)), min_items=1)
 
 
+def test_one_pool_serves_several_steps_and_work_goes_on_while_it_runs(monkeypatch):
+    monkeypatch.setenv("CASEBOOK_WORKERS", "2")
+    with pool.Pool(min_items=1) as shared:
+        first = set(shared.map(_pid, list(range(40))))
+        pending = shared.start(_square, list(range(12)))  # returns before the work is done
+        here = [x + 1 for x in range(5)]  # this process goes on meanwhile
+        assert pending() == [x * x for x in range(12)] and here == [1, 2, 3, 4, 5]
+        second = set(shared.map(_pid, list(range(40))))
+        assert os.getpid() not in first | second
+        assert len(first | second) <= 2  # the same two processes: the interpreters start once
+        with pytest.raises(ValueError, match="thirteen"):  # raised where the results are taken
+            shared.start(_square, list(range(20)))()
+    assert shared._executor is None  # closed on leaving the block
+
+
+def test_a_pool_that_breaks_is_replaced_by_this_process(monkeypatch):
+    monkeypatch.setenv("CASEBOOK_WORKERS", "2")
+
+    def broken(*args, **kwargs):
+        raise OSError("no semaphores here")
+
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", broken)
+    with pool.Pool(min_items=1) as shared:
+        assert set(shared.map(_pid, list(range(10)))) == {os.getpid()}
+        assert shared.start(_square, [2, 3])() == [4, 9]
+
+
 def test_one_worker_or_a_short_list_stays_in_this_process(monkeypatch):
     monkeypatch.setenv("CASEBOOK_WORKERS", "1")
     assert set(pool.pool_map(_pid, list(range(500)), min_items=1)) == {os.getpid()}
@@ -205,7 +232,8 @@ def test_a_warm_build_is_the_cold_build_byte_for_byte_and_renders_nothing(tmp_pa
     folder = make_library(tmp_path / "lib", synthetic(30))
     code, cold = run(folder, "cold")
     assert code == 0, cold
-    assert " 0 hits" in _counts(cold)
+    # The only hits of a cold build: the 30 case pages converted where their files were read.
+    assert " 30 hits" in _counts(cold) and "'conversion'" not in _counts(cold)
     code, warm = run(folder, "warm")
     assert code == 0, warm
     assert "Casebook: 0 pages rendered" in _counts(warm) and " 0 misses" in _counts(warm)
@@ -435,3 +463,43 @@ def test_the_generator_keeps_no_fork_machinery():
     text = "\n".join(p.read_text("utf-8") for p in (ROOT / "hooks").rglob("*.py"))
     assert "os.fork" not in text and "PR_SET_PDEATHSIG" not in text and "gc.freeze" not in text
     assert '"fork"' not in text and "'fork'" not in text
+
+
+BODIES = {
+    "cases/malmo.md": '## Bakgrund\n\nMalmö stad och *Rosengård*.\n\n!!! note "Økonomi"\n    Ærø og Tromsø.\n',
+    "cases/table.md": "## Outcomes\n\n| Year | Homes |\n|---|---|\n| 2019 | 120 |\n\n### Ålesund — not reported\n",
+    "cases/plain.md": "Text before any heading.\n\n## Lessons\n\n- one\n- two\n",
+}
+
+
+def test_pages_converted_in_spawned_processes_are_what_mkdocs_converts_here(monkeypatch):
+    """The conversions made ahead of the page loop (casebook_incremental.convert_alone, in a
+    spawned pool) are Page.render's own, in the build's configuration (transliterated anchors)."""
+    from casebook_incremental import PageCache, _conversion_setup
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.pages import Page
+
+    from casebook.translit import heading_id
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    config.mdx_configs.setdefault("toc", {})["slugify"] = heading_id
+    setup = _conversion_setup(config)
+    monkeypatch.setenv("CASEBOOK_WORKERS", "2")
+    with pool.Pool(min_items=1) as shared:
+        made = shared.map(_convert_in_pool, [(setup, item) for item in BODIES.items()])
+    assert {src_uri for src_uri, _, _ in made} == set(BODIES)
+    for src_uri, markdown, stored in made:
+        file = File(src_uri, None, config.site_dir, True)
+        page = Page(None, file, config)
+        page.markdown, page.meta = markdown, {}
+        page.render(config, Files([file]))  # MkDocs' own conversion, in this process
+        assert stored == PageCache._snapshot(page, [])
+    table = dict((uri, stored) for uri, _, stored in made)["cases/table.md"]
+    assert f'id="{heading_id("Ålesund — not reported", "-")}"' in table["content"] and "<table>" in table["content"]
+
+
+def _convert_in_pool(args):
+    from casebook_incremental import convert_alone
+
+    return convert_alone(*args)

@@ -300,6 +300,12 @@ class BuildCache:
             self.hits += 1
             return value
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry is stored under ``key`` (not read: :meth:`get` may still find it
+        damaged, and then misses)."""
+        with self._lock:
+            return bool(self._run("SELECT 1 FROM entries WHERE kind = ? AND key = ?", (kind, key), fetch=True))
+
     def keep(self, kind: str, key: str) -> None:
         """Count ``key`` as used by this build without reading it (:meth:`sweep` keeps it)."""
         if self.folder is not None and key:

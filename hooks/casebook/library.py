@@ -11,7 +11,7 @@ from .cases import Case, CaseReading, load_case, location_notes, read_case, slug
 from .collation import DEFAULT_LOCALE, Collation
 from .contract import Contract, default_contract, load_contract, named_in
 from .markdown_reading import MarkdownReading
-from .pool import pool_map
+from .pool import Pool, pool_map
 from .problems import Problem, Problems
 from .sources_check import check_sources
 from .taxonomy import TAXONOMY_PATH, Taxonomy, load_taxonomy
@@ -122,6 +122,7 @@ def load_library(
     reading: MarkdownReading | None = None,
     cache: BuildCache | None = None,
     contract: Contract | None = None,
+    pool: Pool | None = None,
 ) -> Library:
     """Load and check the taxonomy and all cases under ``root``; ``locale`` sorts them
     (:class:`casebook.collation.Collation`); ``reading`` is the site's Markdown (by default,
@@ -131,7 +132,8 @@ def load_library(
     :func:`casebook.pool.pool_map`), and the whole library's cases by :attr:`Library.digest`.
     ``contract``: the library's sections and fields (by default read from ``root``'s
     :data:`casebook.contract.CONTRACT_PATH`; a contract with problems stops here, with them,
-    before any case is read)."""
+    before any case is read). ``pool``: the :class:`casebook.pool.Pool` to read in (default:
+    one of this call's own)."""
     root = Path(root)
     problems: list = []
     if contract is None:
@@ -156,7 +158,7 @@ def load_library(
     whole = digest(LIBRARY_KIND, library.digest, str(root))
     loaded = cache.get(LIBRARY_KIND, whole)
     if not (isinstance(loaded, tuple) and len(loaded) == 3 and all(isinstance(x, list) for x in loaded)):
-        loaded = _load_cases(root, paths, keys, vocabulary, taxonomy, reading, cache, contract)
+        loaded = _load_cases(root, paths, keys, vocabulary, (taxonomy, reading, contract), cache, pool)
         cache.put(LIBRARY_KIND, whole, loaded)
     cases, notes, found = loaded
     library.notes = notes
@@ -175,19 +177,19 @@ def _load_cases(
     paths: list,
     keys: list,
     vocabulary: str | None,
-    taxonomy: Taxonomy,
-    reading: MarkdownReading,
+    rules: tuple,
     cache: BuildCache,
-    contract,
+    pool: Pool | None,
 ) -> tuple[list, list, list]:
     """The cases of ``paths`` (sorted by id), the notes on them (sorted) and their problems. Each
     file's case, problems and notes are taken from the cache where its key (:func:`case_keys`)
     and the taxonomy (``vocabulary``: its file's digest) are the same, else read
-    (:func:`read_cases`) and checked."""
+    (:func:`read_cases`, in ``pool``) and checked. ``rules``: (taxonomy, reading, contract)."""
+    taxonomy, reading, contract = rules
     ids = [digest(CASE_KIND, key, vocabulary, str(root)) if key else None for key in keys]
     loaded = [cache.get(CASE_KIND, i) if i else None for i in ids]
     missing = [n for n, entry in enumerate(loaded) if not (isinstance(entry, tuple) and len(entry) == 3)]
-    reads = read_cases(root, [paths[n] for n in missing], [keys[n] for n in missing], reading, cache, contract)
+    reads = read_cases(root, [paths[n] for n in missing], [keys[n] for n in missing], reading, cache, contract, pool)
     gazetteer.shared().prepare(_countries(reads))  # one pass over its data for every country used
     for n, read in zip(missing, reads, strict=True):
         case, found = load_case(root, paths[n], taxonomy, reading, read, contract)
@@ -230,13 +232,20 @@ def case_keys(root: Path, paths: list[Path], reading: MarkdownReading, contract:
 
 
 def read_cases(
-    root: Path, paths: list[Path], keys: list, reading: MarkdownReading, cache: BuildCache, contract: Contract
+    root: Path,
+    paths: list[Path],
+    keys: list,
+    reading: MarkdownReading,
+    cache: BuildCache,
+    contract: Contract,
+    pool: Pool | None = None,
 ) -> list[CaseReading]:
     """:func:`casebook.cases.read_case` of each path, in order: from the cache under its key
-    (:func:`case_keys`), else read (in a pool when many) and stored."""
+    (:func:`case_keys`), else read (in ``pool``, or a pool of its own, when many) and stored."""
     found = [cache.get(READ_KIND, key) if key else None for key in keys]
     missing = [i for i, read in enumerate(found) if not isinstance(read, CaseReading)]
-    made = pool_map(_read_one, [(root, paths[i], reading, contract) for i in missing])
+    work = [(root, paths[i], reading, contract) for i in missing]
+    made = pool.map(_read_one, work) if pool is not None else pool_map(_read_one, work)
     for i, read in zip(missing, made, strict=True):
         found[i] = read
         if keys[i]:

@@ -272,6 +272,9 @@ class MarkdownReading:
     """:class:`~casebook.problems.Problem` s met reading mkdocs.yml (:meth:`from_file`): the
     caller reports them and stops, as the build would."""
     _parser: object = field(default=None, repr=False, compare=False)
+    _last: tuple = field(default=(None, None), repr=False, compare=False)
+    """(text, block tree) of the last text read: a case's body is read for its top-level and its
+    nested headings, and the block parse is done once for both."""
 
     @classmethod
     def from_mkdocs(cls, extensions, configs: dict) -> MarkdownReading:
@@ -306,7 +309,7 @@ class MarkdownReading:
         return (self.extensions, plain(self.configs))
 
     def __getstate__(self) -> dict:  # the parser is made again where it is needed (a pool's process)
-        return {**self.__dict__, "_parser": None}
+        return {**self.__dict__, "_parser": None, "_last": (None, None)}
 
     def _markdown(self):
         if self._parser is None:
@@ -376,12 +379,16 @@ class MarkdownReading:
         return out
 
     def _tree(self, text: str):
+        if self._last[0] == text:
+            return self._last[1]
         md = self._markdown()
         md.reset()
         lines = text.split("\n")
         for preprocessor in md.preprocessors:
             lines = preprocessor.run(lines)
-        return md.parser.parseDocument(lines).getroot()
+        root = md.parser.parseDocument(lines).getroot()
+        self._last = (text, root)
+        return root
 
     def headings(self, text: str) -> list[tuple[int, str]]:
         """The top-level headings of ``text`` as ``(level, source text)``, in order: the block

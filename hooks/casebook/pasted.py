@@ -54,6 +54,14 @@ the Symbol and Wingdings fonts (U+F0B7, U+F0A7, ...) that Word pastes."""
 
 _FONT_BULLETS = {"\uf0b7": "Symbol", **dict.fromkeys("\uf0a7\uf0d8\uf076\uf0fc", "Wingdings")}
 
+_HIDDEN_CHARS = re.compile(f"[{re.escape(INVISIBLE + BIDI)}]")
+"""One invisible character or bidirectional control (a regular expression scans a line in C)."""
+_ODD_CHARS = re.compile(f"[{re.escape(SPACES + INVISIBLE + BIDI)}]")
+"""One other space, invisible character or bidirectional control."""
+_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+"""One control character but the tab: Unicode's general category Cc is exactly U+0000–U+001F
+and U+007F–U+009F (Unicode Standard, chapter 23.1)."""
+
 _TO_SPACE = str.maketrans({**dict.fromkeys(SPACES, " "), **dict.fromkeys(INVISIBLE + BIDI, None), "\uff1a": ": "})
 """Other spaces as U+0020, invisible characters removed, a fullwidth colon (U+FF1A) as ': '."""
 
@@ -90,7 +98,7 @@ def char_problems(raw: str, spaces: bool = True) -> list[tuple[str, str]]:
     and fullwidth colon in one line, in reading order (no byte order mark exception); with
     ``spaces`` false, only for the invisible characters and bidirectional controls."""
     out = []
-    for ch in dict.fromkeys(c for c in raw if (spaces and c in SPACES) or c in INVISIBLE or c in BIDI):
+    for ch in dict.fromkeys((_ODD_CHARS if spaces else _HIDDEN_CHARS).findall(raw)):
         if ch in SPACES:
             out.append((f"{_name(ch)} is used where an ordinary space belongs", "type an ordinary space instead"))
         elif ch in BIDI:
@@ -556,7 +564,7 @@ def markdown_lookalikes(raw: str) -> list[tuple[str, str]]:
     space that indents a list entry or follows its marker (the page shows such a line as plain
     text, not in a list). Other spaces elsewhere in the text are fine."""
     out = char_problems(raw, spaces=False)
-    for ch in dict.fromkeys(c for c in raw if unicodedata.category(c) == "Cc" and c != "\t"):
+    for ch in dict.fromkeys(_CONTROLS.findall(raw)):
         mojibake = 0x80 <= ord(ch) <= 0x9F
         out.append(
             (
