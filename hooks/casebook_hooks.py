@@ -87,6 +87,9 @@ class Build:
     warnings: WarningCount
     """The warnings and errors logged since ``on_config`` began (finished pages are kept only
     after a build without any: :meth:`casebook_incremental.PageCache.commit_finished`)."""
+    pool: Pool
+    """The processes that read the cases and convert case pages ahead of the page loop
+    (closed by ``on_post_build`` or ``on_build_error``)."""
     templates_env: Any = None
     """The Jinja environment the hooks render their own partials with (``on_files``)."""
     templates: dict = field(default_factory=dict)
@@ -145,19 +148,22 @@ def on_config(config):
     if TRANSLIT_JS not in [str(s) for s in config.extra_javascript]:
         config.extra_javascript.insert(0, TRANSLIT_JS)
     cache = BuildCache.for_library(root)
-    with Pool() as pool:  # spawned once: it reads the case files, then converts the pages while the site is planned
+    pool = Pool()  # spawned once: it reads the case files, then converts the case pages ahead of the page loop
+    try:
         library = load_library(root, _collation_locale(config, options), reading, cache, contract, pool)
         _stop_on_problems(library, cache)
         bundles = bundle_paths(len(library.cases), options.search_shard_size)
         config.extra["casebook_search_bundles"] = bundles  # read by cb-search.html
         # The configuration is final here: it is part of every page cache key.
         pages = PageCache(cache, config)
-        sources = [(f"cases/{cid}.md", case.body) for cid, case in library.cases.items()]
-        converted = pages.convert_cases(pool, config, sources)
+        order = sorted(library.cases, key=lambda cid: (bundle_of(cid, len(bundles)), cid))  # the page loop's
+        pages.convert_cases(pool, config, [(f"cases/{cid}.md", library.cases[cid].body) for cid in order])
         site, history = _plan(root, config, options, library, cache)
-        converted()
+    except BaseException:
+        pool.close()
+        raise
     search = SearchIndexer(Path(config.site_dir), bundles, cache)
-    build = Build(site, len(bundles), len(library.cases), search, pages, warnings)
+    build = Build(site, len(bundles), len(library.cases), search, pages, warnings, pool)
     build.lastmod = {path: _day(stamp) for path, stamp in history.changed.items()}
     _build.append(build)
     return config
@@ -587,6 +593,7 @@ def on_build_error(error):
         return
     build = _build.pop()
     build.warnings.remove()
+    build.pool.close()
     if build.search is not None:  # stop the indexer's processes and collect them
         build.search.close()
         build.search = None
@@ -596,6 +603,7 @@ def on_build_error(error):
 def on_post_build(config):
     build = _now()
     search, build.search = build.search, None
+    build.pool.close()  # every page is converted by now
     try:
         search.finish()
     except SearchIndexError as exc:

@@ -37,7 +37,6 @@ import logging
 import pickle
 import re
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
@@ -165,6 +164,10 @@ def _conversion_setup(config) -> tuple | None:
     return setup
 
 
+AHEAD_CHUNK = 25
+"""Case pages converted ahead per task: the page loop waits for the chunk of its first page
+only, and results come back in the loop's order."""
+
 _ALONE: dict = {}
 """Pickled setup → the configuration :func:`convert_alone` converts with (one per process)."""
 
@@ -240,6 +243,9 @@ class PageCache:
         self.includes = sorted(set(config.markdown_extensions) & set(INCLUDING))
         """The configured Markdown extensions that read other files (:data:`INCLUDING`): a
         conversion then follows from more than the page's text, so none is kept."""
+        self._ahead: dict = {}
+        """src_uri → the index of its conversion in ``_made_ahead`` (:meth:`convert_cases`)."""
+        self._made_ahead = None
         self._finished: list = []
         """(key, entry) of the case pages written this build, stored by :meth:`commit_finished`."""
 
@@ -254,30 +260,32 @@ class PageCache:
         files when the text may link (:func:`_may_link`)."""
         return digest(self._config, src_uri, markdown, self._files if _may_link(markdown) else "")
 
-    def convert_cases(self, pool, config, sources: list[tuple[str, str]]) -> Callable[[], None]:
+    def convert_cases(self, pool, config, sources: list[tuple[str, str]]) -> None:
         """Start converting the case pages whose conversion the cache lacks, in ``pool`` (a
-        :class:`casebook.pool.Pool`), while the build goes on; the function returned waits for
-        them and stores them, under the keys the pages look them up by in the page loop.
-        ``sources``: (src_uri, the page's Markdown content). Pages whose text may link to a
-        file of the site (:func:`_may_link`) are left to the loop (the files are not known
-        yet). Call it once the configuration is final."""
+        :class:`casebook.pool.Pool`), while the build goes on: the page loop takes each one
+        when it reaches its page (:meth:`convert_from_cache`), and stores it. ``sources``:
+        (src_uri, the page's Markdown content), in the order the loop will reach them. Pages
+        whose text may link to a file of the site (:func:`_may_link`) are left to the loop
+        (the files are not known yet). Call it once the configuration is final."""
         setup = _conversion_setup(config) if self.cache.enabled and not self.includes else None
         if setup is None:
-            return lambda: None
+            return
         todo = []
         for src_uri, content in sources:
             markdown = get_data(content)[0]
             if not _may_link(markdown) and not self.cache.has(CONVERSION, self.conversion_key(src_uri, markdown)):
                 todo.append((src_uri, content))
-        results = pool.start(functools.partial(convert_alone, setup), todo)
+        self._ahead = {src_uri: i for i, (src_uri, _) in enumerate(todo)}
+        self._made_ahead = pool.start(functools.partial(convert_alone, setup), todo, chunk=AHEAD_CHUNK)
 
-        def store() -> None:
-            for result in results():
-                if result is not None:
-                    src_uri, markdown, stored = result
-                    self.cache.put(CONVERSION, self.conversion_key(src_uri, markdown), stored)
-
-        return store
+    def _take_ahead(self, page) -> dict | None:
+        """The conversion made ahead for ``page`` (:meth:`convert_cases`; waited for if need
+        be), or None if there is none or it was made from other Markdown (a plugin changed it)."""
+        index = self._ahead.pop(page.file.src_uri, None)
+        if index is None:
+            return None
+        made = self._made_ahead.take(index)
+        return made[2] if made is not None and made[1] == page.markdown else None
 
     def convert_from_cache(self, page) -> None:
         """Make ``page.render`` take a stored conversion when there is one (else convert and store)."""
@@ -288,7 +296,11 @@ class PageCache:
         def render(config, files):
             key = self.conversion_key(page.file.src_uri, page.markdown)
             self._conversions[page.file.src_uri] = key
-            stored = self.cache.get(CONVERSION, key)
+            stored = self._take_ahead(page)
+            if stored is not None:
+                self.cache.put(CONVERSION, key, stored)
+            else:
+                stored = self.cache.get(CONVERSION, key)
             if stored is None or not self._restore(page, stored, files):
                 capture = _Capture()
                 logging.root.addHandler(capture)

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 MIN_ITEMS = 400
 """Below this many items one process does the work: starting a spawned interpreter and
@@ -68,36 +69,68 @@ class Pool:
     def map(self, func: Callable, items: Sequence) -> list:
         """``[func(item) for item in items]``, in the pool when there are at least ``min_items``
         items and more than one CPU (:func:`workers`), else in this process."""
-        return self.start(func, items)()
+        return self.start(func, items).results()
 
-    def start(self, func: Callable, items: Sequence) -> Callable[[], list]:
-        """Start :meth:`map`'s work and go on: the function returned waits for it and returns
-        the results in order (in this process, the work is done when they are asked for)."""
+    def start(self, func: Callable, items: Sequence, chunk: int | None = None) -> Pending:
+        """Start :meth:`map`'s work, in chunks of ``chunk`` items (default: a quarter of an
+        even share per process), and go on: the :class:`Pending` returned gives the results.
+        In this process, each chunk is done when one of its results is asked for."""
         items = list(items)
         count = workers()
-
-        def here() -> list:
-            return [func(item) for item in items]
-
         if len(items) < self.min_items or count < 2 or self._broken:
-            return here
-        chunk = max(1, len(items) // (count * 4))
+            return Pending(self, func, items, chunk or max(1, len(items)), None)
+        chunk = chunk or max(1, len(items) // (count * 4))
         try:
             if self._executor is None:
                 self._executor = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
             futures = [self._executor.submit(_chunk, func, items[i : i + chunk]) for i in range(0, len(items), chunk)]
         except (BrokenProcessPool, OSError, PermissionError):
             self._broken = True
-            return here
+            futures = None
+        return Pending(self, func, items, chunk, futures)
 
-        def results() -> list:
+
+class Pending:
+    """Work a :class:`Pool` started: its results, each waited for (or, without processes,
+    made) with its chunk."""
+
+    def __init__(self, pool: Pool, func: Callable, items: list, chunk: int, futures: list | None) -> None:
+        self._pool, self._func, self._items, self._chunk = pool, func, items, chunk
+        self._futures = futures
+        self._done: dict[int, list] = {}
+
+    def result(self, index: int) -> Any:
+        """The result for ``items[index]``."""
+        number = index // self._chunk
+        if number not in self._done:
+            self._done[number] = self._made(number)
+        return self._done[number][index % self._chunk]
+
+    def take(self, index: int) -> Any:
+        """:meth:`result`, then forgotten (so that a long run of results is not all held at
+        once); asking for it again is an error."""
+        out = self.result(index)
+        if out is _TAKEN:
+            raise KeyError(f"result {index} was taken already")
+        self._done[index // self._chunk][index % self._chunk] = _TAKEN
+        return out
+
+    def results(self) -> list:
+        """Every result, in the items' order."""
+        return [self.result(i) for i in range(len(self._items))]
+
+    def _made(self, number: int) -> list:
+        start = number * self._chunk
+        if self._futures is not None:
+            future, self._futures[number] = self._futures[number], None  # the future holds its result
             try:
-                return [out for future in futures for out in future.result()]
+                return future.result()
             except (BrokenProcessPool, OSError, PermissionError):
-                self._broken = True
-                return here()
+                self._pool._broken = True
+        return [self._func(item) for item in self._items[start : start + self._chunk]]
 
-        return results
+
+_TAKEN = object()
 
 
 def _chunk(func: Callable, items: Sequence) -> list:
