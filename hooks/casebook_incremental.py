@@ -8,7 +8,9 @@ Three products per page are kept in :class:`casebook.cache.BuildCache`:
   Markdown, the page's path, the Markdown extensions' configuration, the code and tool
   versions, and, when the text can hold a link, the site's list of files (a link's target
   may come or go). A hit sets the same attributes and logs the same messages again, so
-  ``--strict`` and MkDocs' anchor check see what a conversion would have given them.
+  ``--strict`` and MkDocs' anchor check see what a conversion would have given them. The
+  conversions the cache lacks are made ahead of the page loop, in the pool that read the
+  cases (:func:`convert_alone`, :meth:`PageCache.convert_cases`).
 - **search-document** (case pages): what search indexes of a case, keyed by its conversion,
   its data and the templates that make it.
 - **page** (every Markdown page): the written HTML, keyed by the full template context: the
@@ -273,7 +275,9 @@ class PageCache:
         todo = []
         for src_uri, content in sources:
             markdown = get_data(content)[0]
-            if not _may_link(markdown) and not self.cache.has(CONVERSION, self.conversion_key(src_uri, markdown)):
+            if _may_link(markdown):
+                continue
+            if not self.cache.has(CONVERSION, digest(self._config, src_uri, markdown, "")):  # conversion_key's
                 todo.append((src_uri, content))
         self._ahead = {src_uri: i for i, (src_uri, _) in enumerate(todo)}
         self._made_ahead = pool.start(functools.partial(convert_alone, setup), todo, chunk=AHEAD_CHUNK)

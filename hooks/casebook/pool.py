@@ -1,4 +1,5 @@
-"""A process pool for work that pays for it: reading many case files the cache does not have.
+"""A process pool for work that pays for it: reading many case files the cache does not have,
+then converting their pages ahead of MkDocs' page loop (``casebook_incremental.convert_alone``).
 
 Processes are started with ``spawn`` (a fresh interpreter that imports what it needs), as
 Material's projects plugin does, never ``fork``: forking a process that runs threads (MkDocs'
