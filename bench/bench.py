@@ -31,8 +31,6 @@ import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,7 +51,7 @@ LOAD = "while True: pass"  # the other CPU-bound process of the busy rounds
 POLL = 0.05  # seconds between two requests for the served page
 GB = 1.5 * 2**30  # the memory target, in bytes
 sys.path.insert(0, str(ROOT / "tests"))
-from browser import CHROMIUM_ARGS  # noqa: E402  (the same browser flags as the tests)
+from browser import CHROMIUM_ARGS, free_port, stop_server  # noqa: E402  (the same helpers as the tests)
 
 
 def _children(pid: int) -> list[int]:
@@ -358,13 +356,6 @@ def picked(n: int, count: int, offset: int) -> list[str]:
     return [f"case-{(offset + k * max(1, n // (count + 1))) % n + 1:05d}" for k in range(count)]
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def fetch(url: str, timeout: float) -> str | None:
     """The page's text, or None while the server is not up or the page is missing.
 
@@ -435,16 +426,12 @@ def built_in(log: Path) -> list[float]:
 
 
 def stop(proc: subprocess.Popen) -> None:
-    """End the server we started (its process group: MkDocs and any indexer it runs) as Ctrl-C
-    would, so it removes its temporary site; kill it if it has not ended after 60 s."""
-    if proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGINT)
+    """End the server we started as Ctrl-C would (:func:`browser.stop_server`); a server that
+    had to be killed is only reported by its log."""
     try:
-        proc.wait(60)
+        stop_server(proc)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        pass
 
 
 def envs(lib: Path) -> tuple[dict, dict]:

@@ -5,6 +5,8 @@ Each event does one job:
 - ``on_config``: reset the state (``mkdocs serve`` reuses this module), load
   and check the whole library, stop the build listing every problem, and
   plan every generated page (``casebook.pages``) once.
+- ``on_pre_build``: under ``mkdocs serve``, move the case pages the last build wrote aside
+  while MkDocs empties the site folder (:class:`Written`).
 - ``on_files``: add the planned pages and data files as virtual files (``File.generated``);
   nothing is written into the source tree. A case page the cache has finished from the same
   inputs is written into the site at once and handed to MkDocs as a ``FinishedPage``.
@@ -23,9 +25,12 @@ Each event does one job:
   the build cache.
 - ``on_post_page``: keep a rendered page in the cache (a case page as finished, too); free
   what was kept for a case page.
-- ``on_post_build``: wait for the search index (so both ``mkdocs build`` and ``mkdocs serve``
-  have search); remove cache entries no build uses any more.
+- ``on_post_build``: wait for the search index; remove cache entries no build uses any more.
+  Under ``mkdocs serve`` both are done on a thread after the build returns, so an edited page
+  is served before its search bundle is indexed again; the next build (``on_config``) and the
+  end of serve (``on_shutdown``) wait for that thread.
 - ``on_build_error``: stop the search indexer.
+- ``on_shutdown``: the end of ``mkdocs serve``: wait for the last build's search index.
 
 The cache (``.cache/casebook/``, ``casebook.cache``) makes a build that meets what a previous
 one met only do what changed; ``CASEBOOK_CACHE=0`` builds without it.
@@ -36,6 +41,8 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import shutil
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,6 +122,8 @@ class Build:
     """Source path → (the cache's entry, the URL) of a case page written from the cache (``on_files``)."""
     finish_keys: dict = field(default_factory=dict)
     """Source path → the key a case page's finished entry is stored under (``on_post_page``)."""
+    previous: Written | None = None
+    """Under ``mkdocs serve``: the case pages the last build left in the site (:class:`Written`)."""
 
 
 _build: list = []
@@ -133,9 +142,34 @@ def on_startup(command, dirty):
     _serving[:] = [command == "serve"]
 
 
+@dataclass
+class Written:
+    """Under ``mkdocs serve``, which builds again into the same folder after every save: the case
+    pages a whole build left there, each as made from its finished key. MkDocs empties the folder
+    before each build but leaves names that begin with a dot (``mkdocs.utils.clean_directory``:
+    "we never copy files that are hidden"), so the next build moves ``cases/`` aside first
+    (``on_pre_build``), back after (``on_files``), and keeps each page whose key and version are
+    the same instead of writing it again; everything else in ``cases/`` is removed."""
+
+    site_dir: str
+    version: str | None
+    """The data set's version the pages show (:meth:`casebook.pages.Site.publish`)."""
+    keys: dict
+    """Source path → finished key (:meth:`casebook_incremental.PageCache.finished_key`)."""
+
+
+_written: list[Written] = []
+"""The last whole ``mkdocs serve`` build's :class:`Written`; taken by the next build."""
+
+ASIDE = ".casebook-previous-cases"
+"""Where ``cases/`` waits, in the site folder, while MkDocs empties the folder (``mkdocs serve``)."""
+
+
 def on_config(config):
     if not config.use_directory_urls:
         raise Abort("Casebook: set use_directory_urls: true in mkdocs.yml (cases are published at /cases/<id>/).")
+    _catch_up(stop=True)  # the previous build of `mkdocs serve` may still be indexing: this one will
+    previous = _written.pop() if _written else None  # only a whole build leaves one
     on_build_error(None)  # what a previous build of `mkdocs serve` that failed half-way left running
     _build.clear()
     warnings = WarningCount().install()
@@ -165,6 +199,8 @@ def on_config(config):
     search = SearchIndexer(Path(config.site_dir), bundles, cache)
     build = Build(site, len(bundles), len(library.cases), search, pages, warnings, pool)
     build.lastmod = {path: _day(stamp) for path, stamp in history.changed.items()}
+    if previous is not None and previous.site_dir == config.site_dir:
+        build.previous = previous
     _build.append(build)
     return config
 
@@ -252,6 +288,14 @@ def _collation_locale(config, options: CasebookOptions) -> str:
     return locale
 
 
+def on_pre_build(config):
+    build = _now()
+    site = Path(config.site_dir)
+    shutil.rmtree(site / ASIDE, ignore_errors=True)  # left by a build that failed half-way
+    if build.previous is not None and (site / "cases").is_dir():
+        os.rename(site / "cases", site / ASIDE)  # MkDocs empties the folder next, but for this
+
+
 def on_files(files, config):
     build = _now()
     site = build.site
@@ -285,8 +329,31 @@ def on_files(files, config):
     build.templates = {name: env.get_template(f"partials/cb-{name}.html") for name in HOOK_TEMPLATES}
     build.cache.also_uses(env, [f"partials/cb-{name}.html" for name in HOOK_TEMPLATES])
     build.cases = [s.src_uri for s in pages if s.template == "case.html"]
+    site_dir = Path(config.site_dir)
+    moved = (site_dir / ASIDE).is_dir()
+    if moved:
+        os.rename(site_dir / ASIDE, site_dir / "cases")
     _finish_unchanged(build, files, config, env)
+    if moved:
+        _prune_cases(site_dir / "cases", build)
     return files
+
+
+def _prune_cases(folder: Path, build: Build) -> None:
+    """Remove from ``folder`` (the site's ``cases/`` as the last build left it) everything but
+    the case pages finished now (kept, or written again: ``cases/<id>/index.html``). MkDocs
+    writes the rest as into an empty folder."""
+    keep = {_case_id_of(src) for src in build.finished}
+    for entry in os.scandir(folder):
+        if entry.name in keep and entry.is_dir(follow_symlinks=False):
+            inside = [e for e in os.scandir(entry.path) if e.name != "index.html"]
+        else:
+            inside = [entry]
+        for item in inside:
+            if item.is_dir(follow_symlinks=False):
+                shutil.rmtree(item.path)
+            else:
+                os.unlink(item.path)
 
 
 def _finish_unchanged(build: Build, files, config, env) -> None:
@@ -318,10 +385,22 @@ def _finish_unchanged(build: Build, files, config, env) -> None:
     for src_uri, entry in found.items():
         if _bundle(build, src_uri) in changing:
             entry["text"] = build.cache.stored_document(entry)
+    kept = _kept(build)
     for src_uri, entry in found.items():
-        html = None if entry.get("text", "") is None else build.cache.finished_html(entry)
-        if html is not None:
+        if entry.get("text", "") is None:
+            continue  # its search document is gone: converted again
+        if kept.get(src_uri) == build.finish_keys[src_uri]:
+            build.cache.keep_finished(entry)
+            _finish(build, files, config, src_uri, entry, None)
+        elif (html := build.cache.finished_html(entry)) is not None:
             _finish(build, files, config, src_uri, entry, html)
+
+
+def _kept(build: Build) -> dict:
+    """Source path → finished key of the case pages the last ``mkdocs serve`` build left in the
+    site as this build would write them (the same version shown); empty otherwise."""
+    previous = build.previous
+    return previous.keys if previous is not None and previous.version == build.site.version else {}
 
 
 def _may_finish(config, build: Build) -> bool:
@@ -348,15 +427,16 @@ def _unstored_bundles(build: Build, files, found: dict, changing: set) -> set:
 
 def _bundle(build: Build, src_uri: str) -> int:
     """The search bundle of a case page (:func:`casebook.search.bundle_of`)."""
-    return bundle_of(src_uri.removeprefix("cases/").removesuffix(".md"), build.bundles)
+    return bundle_of(_case_id_of(src_uri), build.bundles)
 
 
-def _finish(build: Build, files, config, src_uri: str, entry: dict, html: str) -> None:
-    """Write a finished case page and put a :class:`casebook_incremental.FinishedPage` for it
-    in ``files``, with a :class:`mkdocs.structure.pages.Page` for links to it (its anchors)
-    and sitemap-cases.xml."""
+def _finish(build: Build, files, config, src_uri: str, entry: dict, html: str | None) -> None:
+    """Write a finished case page (``html``; None: it is in the site already, see :class:`Written`)
+    and put a :class:`casebook_incremental.FinishedPage` for it in ``files``, with a
+    :class:`mkdocs.structure.pages.Page` for links to it (its anchors) and sitemap-cases.xml."""
     file = files.get_file_from_path(src_uri)
-    write_file(build.site.publish(html).encode("utf-8", errors="xmlcharrefreplace"), file.abs_dest_path)
+    if html is not None:
+        write_file(build.site.publish(html).encode("utf-8", errors="xmlcharrefreplace"), file.abs_dest_path)
     files.remove(file)
     done = FinishedPage(file)
     files.append(done)
@@ -486,9 +566,14 @@ def on_page_content(html, page, config, files):
     return html
 
 
+def _case_id_of(src_uri: str) -> str:
+    """The case id of a case page's source path (``cases/<id>.md``)."""
+    return src_uri.removeprefix("cases/").removesuffix(".md")
+
+
 def _case_id(page) -> str:
     """A case page's case id (``cases/<id>.md``)."""
-    return page.file.src_uri.removeprefix("cases/").removesuffix(".md")
+    return _case_id_of(page.file.src_uri)
 
 
 @event_priority(100)  # first: the cache keeps a page as rendered, before any other plugin changes it
@@ -604,13 +689,79 @@ def on_post_build(config):
     build = _now()
     search, build.search = build.search, None
     build.pool.close()  # every page is converted by now
-    try:
-        search.finish()
-    except SearchIndexError as exc:
-        raise Abort(f"Casebook: the search index could not be built: {exc}") from None
-    cache = build.cache
+    if not (_serving and _serving[0]):
+        try:
+            search.finish()
+        except SearchIndexError as exc:
+            raise Abort(f"Casebook: the search index could not be built: {exc}") from None
+        _close_build(build)
+        _close_cache(build)
+        return
+    # `mkdocs serve` answers no request while a build runs: the pages are served as soon as
+    # this returns, and the search index (after an edit, a bundle of up to 1,000 cases indexed
+    # again: seconds) follows on a thread. A save before it is done stops it (the next build
+    # indexes whatever it had not written); the end of serve waits for it.
+    _close_build(build)
+    _written[:] = [Written(config.site_dir, build.site.version, dict(build.finish_keys))]
+    behind = _Behind(build, search)
+    behind.thread.start()
+    _behind.append(behind)
+
+
+class _Behind:
+    """Under ``mkdocs serve``: a thread finishing a build's search index after the build has
+    returned, and closing its cache (see :func:`on_post_build`)."""
+
+    def __init__(self, build: Build, search: SearchIndexer) -> None:
+        self.build, self.search = build, search
+        self.stopped = False
+        self.thread = threading.Thread(target=self._finish, name="casebook-search-behind")
+
+    def _finish(self) -> None:
+        try:
+            self.search.finish()
+        except Exception as exc:  # on a thread after the build: told, never a traceback
+            self.build.cache.cache.close()  # keep what was made, without sweeping
+            if not self.stopped:  # stopped: the next build indexes it
+                log.error(f"Casebook: the search index could not be built: {exc}; save a file to build again")
+            return
+        _close_cache(self.build)
+
+    def stop(self) -> None:
+        """Stop indexing (the services are killed; what they wrote is left) and wait for the thread."""
+        self.stopped = True
+        self.search.close(at_once=True)
+        self.thread.join()
+
+
+_behind: list[_Behind] = []
+"""The last ``mkdocs serve`` build's :class:`_Behind`, until a build begins or serve ends."""
+
+
+def _catch_up(stop: bool) -> None:
+    """Before a build begins (``stop``: its indexing is stopped) or when serve ends (waited
+    for, before MkDocs removes its temporary site): end what the previous build left behind."""
+    while _behind:
+        behind = _behind.pop()
+        if stop:
+            behind.stop()
+        else:
+            behind.thread.join()
+
+
+def on_shutdown():
+    _catch_up(stop=False)
+
+
+def _close_build(build: Build) -> None:
+    """Stop counting warnings; keep the finished pages unless the build warned."""
     build.warnings.remove()
-    cache.commit_finished(warned=build.warnings.count > 0)
+    build.cache.commit_finished(warned=build.warnings.count > 0)
+
+
+def _close_cache(build: Build) -> None:
+    """After a whole build: sweep and close the cache."""
+    cache = build.cache
     cache.sweep()
     n = cache.cache
     log.debug(

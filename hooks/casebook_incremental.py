@@ -461,6 +461,12 @@ class PageCache:
         self.cache.keep(DOCUMENT, entry["document"])
         return html
 
+    def keep_finished(self, entry: dict) -> None:
+        """Count a finished page's HTML, conversion and search document as used, without reading
+        them (the page is in the site already: ``Written`` in the hooks)."""
+        for kind, name in ((PAGE, "page"), (CONVERSION, "conversion"), (DOCUMENT, "document")):
+            self.cache.keep(kind, entry[name])
+
     def stored_document(self, entry: dict) -> str | None:
         """A finished page's search document, or None if the cache no longer has it whole."""
         document = self.cache.get(DOCUMENT, entry["document"])

@@ -6,6 +6,9 @@ import functools
 import http.server
 import os
 import shutil
+import signal
+import socket
+import subprocess
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,6 +92,28 @@ def serve(site: Path):
 
 
 META = ".cb-search .md-search-result__meta"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """End a server started in its own session (``mkdocs serve``: MkDocs and any indexer it runs)
+    as Ctrl-C would, so it removes its temporary site; kill it if it has not ended after 60 s,
+    and raise ``subprocess.TimeoutExpired`` then."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
 
 
 def search_box(page, query: str, timeout: float = 15_000) -> list[str]:

@@ -118,6 +118,24 @@ def test_close_waits_for_files_written_after_the_reply(tmp_path, monkeypatch):
     assert service._proc.returncode == 0
 
 
+def test_an_indexer_closed_at_once_kills_its_services_and_starts_no_other(tmp_path, monkeypatch):
+    """``mkdocs serve`` stops the last build's indexing when a file is saved again: a service
+    that never answers is killed, not waited for, and nothing is indexed after it."""
+    fake_pagefind(tmp_path, monkeypatch, "exec sleep 600")
+    keys = sorted((f"case-{i}" for i in range(4)), key=lambda k: (search.bundle_of(k, 2), k))
+    indexer = search.SearchIndexer(tmp_path / "site", search.bundle_paths(4, 2))
+    monkeypatch.setattr(_Service, "wait", lambda self, message_id, timeout=600: {"index_id": 0})  # NewIndex
+    indexer.add("<p>a</p>", "/a/", keys[0])  # streams: a service that reads nothing
+    (service,) = [indexer._service]
+    start = time.monotonic()
+    indexer.close(at_once=True)
+    assert time.monotonic() - start < 15
+    assert service._proc.poll() is not None
+    with pytest.raises(SearchIndexError, match="stopped"):
+        indexer.add("<p>b</p>", "/b/", keys[-1])  # another bundle: no service starts
+    assert indexer.services_started == 1
+
+
 def _bundle(folder, pages=2, empty=None, missing=None):
     """A fake written Pagefind bundle."""
     import json as _json

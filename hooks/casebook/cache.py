@@ -169,12 +169,35 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"no stable digest for {type(value).__qualname__}")
 
 
-def data_digest(value: Any) -> str:
+def data_digest(value: Any, known: dict | None = None) -> str:
     """A digest of plain data (what :class:`Digest` takes), made with the C JSON encoder: many
     times faster than :class:`Digest` for large template contexts. JSON does not tell a tuple
-    from a list or ``1`` from ``"1"`` as a dict key, which template data never mixes."""
+    from a list or ``1`` from ``"1"`` as a dict key, which template data never mixes.
+
+    ``known``: ``id()`` of an object inside ``value`` → that object's own ``data_digest``, made
+    before: the object is digested by it instead of encoded again (a case's view is in the case
+    list, its keyword and country pages). Such objects must not change while they are known."""
+    if known:
+        value = _with_known(value, known)
     text = json.dumps(value, default=_json_default, ensure_ascii=False, check_circular=False)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _with_known(value: Any, known: dict) -> Any:
+    """``value`` with each object ``known`` has a digest for replaced by ``{KNOWN: digest}``
+    (through dicts, lists and tuples; nothing else is walked)."""
+    found = known.get(id(value))
+    if found is not None:
+        return {KNOWN: found}
+    if type(value) is dict:
+        return {k: _with_known(v, known) for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return [_with_known(v, known) for v in value]
+    return value
+
+
+KNOWN = "\u0000data_digest"
+"""The key standing for a known object's digest in :func:`data_digest` (no template data has it)."""
 
 
 def file_digest(path: Path) -> str:

@@ -159,6 +159,10 @@ class Plan:
     """Case id → the case's view (:func:`casebook.views.case_view`): what lists and pages show of it."""
     terms: dict
     """Case id → the case's search terms (:func:`casebook.searchterms.case_search_terms`)."""
+    view_digests: dict
+    """``id()`` of each view in :attr:`views` → its :func:`casebook.cache.data_digest`, made
+    with the view and kept with it: the listings' page keys digest each view once
+    (:func:`casebook.cache.data_digest`'s ``known``)."""
     vocabulary: str
     """A digest of the taxonomy and the contract: a case's view shows their labels."""
     counts: dict
@@ -204,7 +208,7 @@ def build_site(
     changes, files[changelog.FEED] = changes_page(plan)
     pages = {spec.src_uri: spec for spec in [*specs, changes]}
     for spec in pages.values():  # once here, kept with the plan: a build from the cache needs no digest
-        spec.key = spec.key or data_digest([spec.context, spec.crumbs, spec.template])
+        spec.key = spec.key or data_digest([spec.context, spec.crumbs, spec.template], plan.view_digests)
     return Site(pages, files, plan.dataset["version"])
 
 
@@ -220,7 +224,7 @@ def plan_site(
     date from ``history``)."""
     indexes = build_indexes(library.cases, library.taxonomy.keywords, library.collation)
     vocabulary = data_digest([library.taxonomy, library.contract])  # a view shows keywords' and own fields' labels
-    views, terms = case_views(library, cache, vocabulary)
+    views, terms, digests = case_views(library, cache, vocabulary)
     counts = {kid: len(ids) for kid, ids in indexes.by_keyword.items()}
     stats = {
         "cases": len(library.cases),
@@ -246,6 +250,7 @@ def plan_site(
         indexes,
         views,
         terms,
+        {id(views[cid]): digests[cid] for cid in views},
         vocabulary,
         counts,
         stats,
@@ -256,20 +261,23 @@ def plan_site(
     )
 
 
-def case_views(library: Library, cache: BuildCache, vocabulary: str) -> tuple[dict, dict]:
-    """Each case's view and search terms (two dicts, case id → each), from ``cache``
-    (:data:`PLAN_KIND`, keyed by the code, the case and ``vocabulary``) or made and kept there."""
-    views, terms = {}, {}
+def case_views(library: Library, cache: BuildCache, vocabulary: str) -> tuple[dict, dict, dict]:
+    """Each case's view, search terms and the view's :func:`casebook.cache.data_digest` (three
+    dicts, case id → each), from ``cache`` (:data:`PLAN_KIND`, keyed by the code, the case and
+    ``vocabulary``) or made and kept there."""
+    views, terms, digests = {}, {}, {}
     for cid, case in library.cases.items():
-        views[cid], terms[cid] = cache.memo(
+        views[cid], terms[cid], digests[cid] = cache.memo(
             PLAN_KIND,
             digest(code_digest(), "view", case.digest, vocabulary),
-            lambda case=case: (
-                case_view(case, library.taxonomy, library.contract),
-                case_search_terms(case, library.taxonomy),
-            ),
+            lambda case=case: _view_and_terms(case, library),
         )
-    return views, terms
+    return views, terms, digests
+
+
+def _view_and_terms(case, library: Library) -> tuple[dict, dict, str]:
+    view = case_view(case, library.taxonomy, library.contract)
+    return view, case_search_terms(case, library.taxonomy), data_digest(view)
 
 
 def home_page(plan: Plan) -> PageSpec:

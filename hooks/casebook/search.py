@@ -258,11 +258,21 @@ class _Service:
         with self._done:
             return message_id in self._answered or self._closed
 
+    def kill(self) -> None:
+        """End the service at once, its requests unanswered and its bundle unwritten (safe to
+        call twice)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self.close(timeout=5)
+
     def close(self, timeout: float = 30) -> None:
         """End the service once its queued requests are sent; kill it if it does not end within
         ``timeout`` seconds (safe to call twice)."""
         deadline = time.monotonic() + timeout
-        if self._end_after is not None and self.answered(self._end_after):
+        with self._done:
+            written = self._end_after is not None and self._end_after in self._answered
+        if written and self._proc.poll() is None:
             self._await_output()  # never end the input while Pagefind is still writing
         while self._writer.is_alive() and time.monotonic() < deadline:
             try:
@@ -494,6 +504,7 @@ class SearchIndexer:
         self._requests: list[int] = []
         self._retiring: list[_Retiring] = []
         self._count = 0
+        self._closed = False
         self.services_started = 0
         """Pagefind processes started."""
         self.indexed: list[str] = []
@@ -575,14 +586,17 @@ class SearchIndexer:
             self.close()
         self._check_bundles()
 
-    def close(self) -> None:
-        """Stop every service and remove the spool (safe to call twice)."""
-        for retiring in self._retiring:
-            retiring.service.close()
-        self._retiring = []
+    def close(self, at_once: bool = False) -> None:
+        """Stop every service and remove the spool (safe to call twice, and from another thread
+        than the one adding or finishing: no service starts after it). ``at_once``: kill the
+        services, whatever they were writing, rather than wait for them."""
+        self._closed = True
+        services = [retiring.service for retiring in self._retiring]
         if self._service is not None:
-            self._service.close()
-            self._service = None
+            services.append(self._service)
+        self._retiring, self._service = [], None
+        for service in services:
+            service.kill() if at_once else service.close()
         self._spool.close()
 
     # Deciding -----------------------------------------------------------------------------------
@@ -647,6 +661,8 @@ class SearchIndexer:
         # memory). Otherwise a build that converts faster than Pagefind indexes holds several.
         for retiring in self._retiring:
             retiring.service.settle(retiring.requests[-1])
+        if self._closed:  # closed from another thread meanwhile
+            raise SearchIndexError("the search indexer was stopped")
         self._service = _Service()
         self.services_started += 1
         self._index = self._service.wait(self._service.send({"type": "NewIndex", "config": None}))["index_id"]
@@ -674,7 +690,10 @@ class SearchIndexer:
 
     def _reap(self, wait: bool = False, bundle: int | None = None) -> None:
         """End the services whose bundle is written (all of them with ``wait``, and those writing
-        ``bundle``), raising their errors, and store their bundles."""
+        ``bundle``), raising their errors, and store their bundles. Raises
+        :class:`SearchIndexError` once the indexer is closed (every step begins here)."""
+        if self._closed:
+            raise SearchIndexError("the search indexer was stopped")
         still = []
         for retiring in self._retiring:
             if wait or retiring.bundle == bundle or retiring.service.answered(retiring.write):

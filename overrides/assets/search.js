@@ -163,7 +163,7 @@
     var input = box.querySelector("input"), meta = box.querySelector(".md-search-result__meta");
     var list = box.querySelector(".md-search-result__list"), seq = 0, loading = null;
     var bundle = new URL(box.getAttribute("data-pagefind"), location.href);
-    var root = box.getAttribute("data-root") || "/", vocab = null;
+    var root = box.getAttribute("data-root") || "/", vocab = null, attempt = 0;
     function load() {
       if (!loading) {
         var terms = fetch(new URL(box.getAttribute("data-terms"), location.href).href)
@@ -173,7 +173,8 @@
             data.keywords.forEach(function (kw) { data.byLabel[kw.label] = kw; });
             vocab = data;
           }, function () { vocab = null; });
-        loading = import(bundle.href).then(function (pf) {
+        // After a failed load, a fresh copy of Pagefind: the failed one may hold a bundle it could not merge.
+        loading = import(bundle.href + (attempt ? "?attempt=" + attempt : "")).then(function (pf) {
           var base = bundle.pathname.replace(/pagefind\/pagefind\.js$/, "");
           pf.options({ baseUrl: base });
           // Large libraries are indexed in several bundles: merge the others into this one.
@@ -182,6 +183,9 @@
             return pf.mergeIndex(new URL(path, location.href).href, { baseUrl: base });
           })).then(function () { return terms; }).then(function () { return pf; });
         });
+        // A load that failed (the network, or a bundle being written again under mkdocs serve)
+        // is tried afresh at the next search instead of failing every search on this page.
+        loading.catch(function () { loading = null; attempt += 1; });
       }
       return loading;
     }
