@@ -3,10 +3,10 @@ search read back from what it serves, and the site it leaves compared with a fre
 
 An edited case shows on its page without waiting for its search bundle to be indexed again
 (MkDocs answers no request while a build runs), a save while that goes on does not wait for
-it either, and the search catches up with both. To tell them
-apart without timing anything, Pagefind is reached through a gate (``PAGEFIND_BINARY_PATH``: a
-proxy to the real binary) that holds back every request to write a bundle while a file is
-missing: a page that shows while the gate is shut was served before its bundle was written.
+it either, and the search catches up with both. To tell them apart without timing anything,
+Pagefind is reached through a gate (``PAGEFIND_BINARY_PATH``: a proxy to the real binary)
+that holds back every request to write a bundle while a file is missing: a page that shows
+while the gate is shut was served before its bundle was written.
 """
 
 from __future__ import annotations
