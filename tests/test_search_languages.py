@@ -3,16 +3,12 @@ the search box in Chromium on the real library, against answers computed from it
 
 from __future__ import annotations
 
-import re
-import shutil
-from pathlib import Path
-
 import pytest
 from browser import CHROMIUM_ARGS, META, chromium_path, search_box, serve
 from playwright.sync_api import expect, sync_playwright
 
 from casebook.library import load_library
-from conftest import ROOT, build, make_library
+from conftest import ROOT
 
 LIBRARY = load_library(ROOT)
 
@@ -213,39 +209,3 @@ def test_why_a_case_matched_wraps_on_a_phone(page):
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390
         assert line.evaluate("e => e.scrollWidth <= e.clientWidth")
     context.close()
-
-
-@pytest.fixture(scope="module")
-def bundled_site(tmp_path_factory) -> Path:
-    """The real library built with two cases per search bundle: a first bundle and merged ones."""
-    folder = tmp_path_factory.mktemp("bundled") / "lib"
-    cases = {p.name: p.read_text("utf-8") for p in sorted((ROOT / "cases").glob("*.md"))}
-    make_library(folder, cases)
-    config = (folder / "mkdocs.yml").read_text("utf-8")
-    (folder / "mkdocs.yml").write_text(re.sub(r"(?m)^(    search_shard_size:) \d+", r"\1 2", config), "utf-8")
-    built = build(folder)
-    assert built.returncode == 0, built.output
-    assert (built.site / "pagefind-1").is_dir()
-    return built.site
-
-
-@pytest.mark.parametrize("missing", ["pagefind", "pagefind-1"])
-def test_a_search_that_could_not_load_its_index_works_once_the_index_is_there(bundled_site, tmp_path, missing):
-    """Under ``mkdocs serve`` a bundle is missing for a few seconds after an edit (it is indexed
-    after the page is served), and on a phone a request may fail: the next search tries again,
-    whether the first bundle or a merged one was missing, and finds each case once."""
-    site = tmp_path / "site"
-    shutil.copytree(bundled_site, site)
-    (site / missing).rename(tmp_path / "away")
-    with serve(site) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(url + "cases/")
-        found = search_box(page, "housing")
-        assert found == [] and page.locator(META).inner_text() == "Search is not available"
-        (tmp_path / "away").rename(site / missing)
-        found = search_box(page, "housing")
-        assert len(found) == len(set(found)) and set(found) == containing("housing") | carrying("social-housing")
-        assert search_box(page, "GivRum") == ["/cases/boligliv-i-balance/"]  # in pagefind-1/
-        assert search_box(page, "Hallunda-Norsborg") == ["/cases/together-botkyrka/"]  # in pagefind/
-        browser.close()
