@@ -596,7 +596,10 @@ class SearchIndexer:
             services.append(self._service)
         self._retiring, self._service = [], None
         for service in services:
-            service.kill() if at_once else service.close()
+            if at_once:
+                service.kill()
+            else:
+                service.close()
         self._spool.close()
 
     # Deciding -----------------------------------------------------------------------------------
