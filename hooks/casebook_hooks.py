@@ -57,14 +57,15 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import write_file
 
 from casebook import format_report, load_library, vendor
-from casebook.cache import BuildCache, digest
+from casebook.cache import BuildCache, Memory, digest
 from casebook.changelog import read_repository
 from casebook.collation import DEFAULT_LOCALE, known_locale
 from casebook.contract import Contract, load_contract
 from casebook.docs import CONTRIBUTING
 from casebook.indexes import git_history
+from casebook.library import CASE_KIND, LIBRARY_KIND
 from casebook.markdown_reading import MarkdownReading
-from casebook.pages import Settings, Site, build_site
+from casebook.pages import PLAN_KIND, Settings, Site, build_site
 from casebook.pool import Pool
 from casebook.search import SearchIndexer, SearchIndexError, bundle_of, bundle_paths
 from casebook.translit import browser_table_js, heading_id
@@ -161,6 +162,21 @@ class Written:
 _written: list[Written] = []
 """The last whole ``mkdocs serve`` build's :class:`Written`; taken by the next build."""
 
+_memory: list[Memory] = []
+"""Under ``mkdocs serve``: the cases and their plans kept decoded from one build to the next
+(:class:`casebook.cache.Memory`), so that a rebuild after an edit reads only what changed."""
+
+
+def _serve_memory() -> Memory | None:
+    """The serve session's :class:`~casebook.cache.Memory` (made by its first build); None
+    outside ``mkdocs serve``."""
+    if not (_serving and _serving[0]):
+        return None
+    if not _memory:
+        _memory.append(Memory([CASE_KIND, LIBRARY_KIND, PLAN_KIND]))
+    return _memory[0]
+
+
 ASIDE = ".casebook-previous-cases"
 """Where ``cases/`` waits, in the site folder, while MkDocs empties the folder (``mkdocs serve``)."""
 
@@ -181,7 +197,7 @@ def on_config(config):
     config.mdx_configs.setdefault("toc", {})["slugify"] = heading_id
     if TRANSLIT_JS not in [str(s) for s in config.extra_javascript]:
         config.extra_javascript.insert(0, TRANSLIT_JS)
-    cache = BuildCache.for_library(root)
+    cache = BuildCache.for_library(root, memory=_serve_memory())
     pool = Pool()  # spawned once: it reads the case files, then converts the case pages ahead of the page loop
     try:
         library = load_library(root, _collation_locale(config, options), reading, cache, contract, pool)
@@ -192,7 +208,7 @@ def on_config(config):
         pages = PageCache(cache, config)
         order = sorted(library.cases, key=lambda cid: (bundle_of(cid, len(bundles)), cid))  # the page loop's
         pages.convert_cases(pool, config, [(f"cases/{cid}.md", library.cases[cid].body) for cid in order])
-        site, history = _plan(root, config, options, library, cache)
+        site, history = _plan(root, config, options, library, cache, store=previous is None)
     except BaseException:
         pool.close()
         raise
@@ -220,9 +236,11 @@ def _stop_on_problems(library, cache: BuildCache) -> None:
         log.info(f"Casebook: note: {note}")
 
 
-def _plan(root: Path, config, options: CasebookOptions, library, cache: BuildCache) -> tuple:
+def _plan(root: Path, config, options: CasebookOptions, library, cache: BuildCache, store: bool = True) -> tuple:
     """The planned site (:func:`casebook.pages.build_site`, from the cache when its inputs are
-    the same) and the library's git history."""
+    the same; kept there if ``store``) and the library's git history. ``mkdocs serve`` keeps only
+    its first build's plan: after a save, storing the whole plan again (pickling every page's
+    context) took a third of a second at 1,000 cases, for a plan that no other build reads."""
     settings = Settings(
         site_name=config.site_name,
         site_url=config.site_url or "",
@@ -250,7 +268,11 @@ def _plan(root: Path, config, options: CasebookOptions, library, cache: BuildCac
     repository = read_repository(root, history.shallow)
     guide = root / CONTRIBUTING
     planned = digest(library.digest, settings, history, repository, guide.read_bytes() if guide.is_file() else None)
-    site = cache.memo("site", planned, lambda: build_site(library, settings, history, repository, cache))
+    site = cache.get("site", planned)
+    if site is None:
+        site = build_site(library, settings, history, repository, cache)
+        if store:
+            cache.put("site", planned, site)
     return site, history
 
 
@@ -703,6 +725,7 @@ def on_post_build(config):
     # indexes whatever it had not written); the end of serve waits for it.
     _close_build(build)
     _written[:] = [Written(config.site_dir, build.site.version, dict(build.finish_keys))]
+    build.cache.cache.forget_unused()
     behind = _Behind(build, search)
     behind.thread.start()
     _behind.append(behind)

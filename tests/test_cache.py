@@ -8,16 +8,21 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sqlite3
 import re
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from casebook import pool
-from casebook.cache import FORMAT, BuildCache, Digest, data_digest, digest
+from casebook import load_library
+from casebook.cache import FORMAT, BuildCache, Digest, Memory, data_digest, digest
+from casebook.library import CASE_KIND, LIBRARY_KIND
+from casebook.pages import PLAN_KIND, Settings, build_site
 from conftest import ROOT, cache_rows, env, make_library, raw_entry, synthetic, write_entry
 
 
@@ -165,6 +170,44 @@ def test_sweep_keeps_what_this_build_used_and_about_two_builds_worth(tmp_path):
     assert len(cache_rows(folder, "other")) == 40
     later = BuildCache(folder)
     assert later.sweep(now=time.time() + 8 * 24 * 3600) == len(kept) + 10 + 40  # unused for over a week
+
+
+def test_a_serve_memory_answers_for_its_kinds_without_the_database_and_keeps_one_builds_worth(tmp_path):
+    memory = Memory(["case"])
+    first = BuildCache(tmp_path / "c", memory)
+    value, key, old = {"title": "Årsta"}, digest("a"), digest("old")
+    first.put("case", key, value)
+    first.put("case", old, {"title": "Rinkeby"})
+    first.put("page", key, "<p>Å</p>")  # not a kind it keeps
+    first.close()
+    with closing(sqlite3.connect(tmp_path / "c" / "entries.sqlite")) as db, db:
+        db.execute("DELETE FROM entries")  # what only the memory can still give
+    second = BuildCache(tmp_path / "c", memory)
+    assert second.get("case", key) is value
+    assert second.get("page", key) is None
+    assert second.hits == 1
+    second.forget_unused()  # "old" was not used by this build
+    assert list(memory.values) == [("case", key)]
+    assert BuildCache(None, memory).get("case", key) is None  # a disabled cache keeps nothing
+
+
+def test_a_site_planned_again_from_the_serve_memory_is_the_site_planned_afresh(tmp_path):
+    """What the memory gives back is shared between builds: planning must not change it."""
+    library = load_library(ROOT)
+    memory = Memory([CASE_KIND, LIBRARY_KIND, PLAN_KIND])
+    settings = Settings(site_url="https://example.org/", preview=True)
+    sites = []
+    for _ in range(3):
+        cache = BuildCache(tmp_path / "c", memory)
+        sites.append(build_site(load_library(ROOT, cache=cache), settings, cache=cache))
+        cache.close()
+    fresh = build_site(library, settings, cache=BuildCache(None))
+    assert memory.values
+    for site in sites:
+        assert site.files == fresh.files
+        assert {p: data_digest([s.context, s.key]) for p, s in site.pages.items()} == {
+            p: data_digest([s.context, s.key]) for p, s in fresh.pages.items()
+        }
 
 
 def _pid(_item) -> int:

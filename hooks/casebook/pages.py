@@ -468,6 +468,7 @@ def country_map_view(plan: Plan, code: str, ids: list, municipalities: list) -> 
     drawn = plan.cache.memo(PLAN_KIND, key, lambda: maps.country_map(code, groups))
     if drawn is None:
         return None
+    drawn = {**drawn, "places": [dict(marker) for marker in drawn["places"]]}  # the cache's stays as it was
     for marker in drawn["places"]:
         marker["cases"] = [{"url": cases[cid].url, "title": cases[cid].title} for cid in marker["cases"]]
         marker["label"] = _marker_label(marker)
