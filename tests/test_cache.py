@@ -8,8 +8,8 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import sqlite3
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook import pool
-from casebook import load_library
+from casebook import load_library, pool
 from casebook.cache import FORMAT, BuildCache, Digest, Memory, data_digest, digest
 from casebook.library import CASE_KIND, LIBRARY_KIND
 from casebook.pages import PLAN_KIND, Settings, build_site
