@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casebook_incremental import FinishedPage, PageCache, WarningCount
+from casebook_incremental import FINISHED, FinishedPage, PageCache, WarningCount
 from casebook_options import CasebookOptions, read_options
 from markupsafe import Markup, escape
 from mkdocs.exceptions import Abort
@@ -163,8 +163,9 @@ _written: list[Written] = []
 """The last whole ``mkdocs serve`` build's :class:`Written`; taken by the next build."""
 
 _memory: list[Memory] = []
-"""Under ``mkdocs serve``: the cases and their plans kept decoded from one build to the next
-(:class:`casebook.cache.Memory`), so that a rebuild after an edit reads only what changed."""
+"""Under ``mkdocs serve``: the cases, their plans and their finished pages' entries (keys and
+anchors, not HTML) kept decoded from one build to the next (:class:`casebook.cache.Memory`), so
+that a rebuild after an edit reads only what changed."""
 
 
 def _serve_memory() -> Memory | None:
@@ -173,7 +174,7 @@ def _serve_memory() -> Memory | None:
     if not (_serving and _serving[0]):
         return None
     if not _memory:
-        _memory.append(Memory([CASE_KIND, LIBRARY_KIND, PLAN_KIND]))
+        _memory.append(Memory([CASE_KIND, LIBRARY_KIND, PLAN_KIND, FINISHED]))
     return _memory[0]
 
 

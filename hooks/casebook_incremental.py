@@ -443,13 +443,14 @@ class PageCache:
 
     def finished(self, key: str) -> dict | None:
         """The stored entry of a case page made from ``key``'s inputs (the keys of its HTML,
-        conversion and search document, the document's digest, the page's anchors), or None."""
+        conversion and search document, the document's digest, the page's anchors), or None.
+        A copy, so the caller may add to it (:class:`casebook.cache.Memory` shares the stored one)."""
         entry = self.cache.get(FINISHED, key) if self.cache.enabled else None
         if not isinstance(entry, dict) or not isinstance(entry.get("anchors"), list):
             return None
         if not all(isinstance(entry.get(k), str) for k in ("page", "conversion", "document", "digest")):
             return None
-        return entry
+        return dict(entry)  # a copy: the build adds the document's text to it, and the cache's may be shared
 
     def finished_html(self, entry: dict) -> str | None:
         """A finished page's HTML (with the version's stand-in), or None if the cache no longer

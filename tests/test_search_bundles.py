@@ -8,6 +8,7 @@ documents into bundles of a temporary site, with a cache in a temporary folder.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import random
 import sqlite3
 from contextlib import closing
@@ -106,6 +107,24 @@ def test_an_unchanged_build_restores_every_bundle_without_pagefind(tmp_path, doc
     assert second.restored == PATHS and second.indexed == []
     assert files(tmp_path / "two") == files(tmp_path / "one")  # byte-identical, every file
     assert len(files(tmp_path / "two")) > 30
+
+
+def test_a_bundle_checked_before_it_is_restored_is_read_from_the_cache_once(tmp_path, docs, monkeypatch):
+    """The hooks ask :meth:`SearchIndexer.has_stored` before they give the stored documents;
+    each bundle entry (a few MB at 1,000 cases) is then read once, not again to restore it."""
+    build(tmp_path / "one", docs, BuildCache(tmp_path / "cache"))
+    digests = {key: hashlib.sha256(html.encode()).hexdigest() for key, html in docs.items()}
+    cache = BuildCache(tmp_path / "cache")
+    reads, get = [], cache.get
+    monkeypatch.setattr(cache, "get", lambda kind, key: reads.append(kind) or get(kind, key))
+    indexer = SearchIndexer(tmp_path / "two", PATHS, cache)
+    for number in range(len(PATHS)):
+        assert indexer.has_stored([(f"/cases/{k}/", digests[k]) for k in members(number)])
+    for key in grouped(KEYS):
+        indexer.add_stored(digests[key], f"/cases/{key}/", key, lambda: pytest.fail("a document was loaded"))
+    indexer.finish()
+    assert indexer.restored == PATHS and reads.count(BUNDLE_KIND) == len(PATHS)
+    assert files(tmp_path / "two") == files(tmp_path / "one")
 
 
 def test_a_changed_case_reindexes_only_its_bundle_and_at_once(tmp_path, docs):

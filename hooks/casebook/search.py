@@ -511,6 +511,8 @@ class SearchIndexer:
         """Bundle paths written by Pagefind, in order."""
         self.restored: list[str] = []
         """Bundle paths restored from the cache, in order."""
+        self._checked: dict[str, dict] = {}
+        """Bundle key → its stored files, read by :meth:`has_stored`, until :meth:`_restore` writes them."""
 
     @property
     def count(self) -> int:
@@ -591,6 +593,7 @@ class SearchIndexer:
         than the one adding or finishing: no service starts after it). ``at_once``: kill the
         services, whatever they were writing, rather than wait for them."""
         self._closed = True
+        self._checked = {}
         services = [retiring.service for retiring in self._retiring]
         if self._service is not None:
             services.append(self._service)
@@ -634,9 +637,16 @@ class SearchIndexer:
     def has_stored(self, documents: list[tuple[str, str]]) -> bool:
         """Whether the cache holds, whole, the files of a bundle of exactly ``documents`` ((url,
         SHA-256 hex) pairs): then such a bundle is restored, and documents given to
-        :meth:`add_stored` for it are never loaded. (Reads the entry: a few MB.)"""
+        :meth:`add_stored` for it are never loaded. (Reads the entry, a few MB, and keeps it for
+        the restore, which then does not read it again.)"""
         key = self._files_key(documents)
-        return key is not None and _stored_files(self._cache.get(BUNDLE_KIND, key))
+        if key is None:
+            return False
+        files = self._cache.get(BUNDLE_KIND, key)
+        if not _stored_files(files):
+            return False
+        self._checked[key] = files
+        return True
 
     def _complete(self, number: int) -> None:
         """The bundle has all its documents: restore it if the cache has it, else have it written
@@ -728,7 +738,7 @@ class SearchIndexer:
     def _restore(self, number: int, key: str) -> bool:
         """Write the bundle's stored files into its folder; False (nothing restored) if the cache
         does not have them or they are not a whole bundle."""
-        files = self._cache.get(BUNDLE_KIND, key)
+        files = self._checked.pop(key, None) or self._cache.get(BUNDLE_KIND, key)
         if not _stored_files(files):
             return False
         bundle = self._bundles[number]
