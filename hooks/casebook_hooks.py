@@ -746,7 +746,9 @@ class _Behind:
             self.search.finish()
         except Exception as exc:  # on a thread after the build: told, never a traceback
             self.build.cache.cache.close()  # keep what was made, without sweeping
-            if not self.stopped:  # stopped: the next build indexes it
+            if self.stopped or self.search.interrupted():  # the next build indexes it; Ctrl-C: serve ends
+                log.debug(f"Casebook: the search index was left unfinished ({exc})")
+            else:
                 log.error(f"Casebook: the search index could not be built: {exc}; save a file to build again")
             return
         _close_cache(self.build)

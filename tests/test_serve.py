@@ -189,6 +189,25 @@ def test_an_edit_is_served_before_its_search_bundle_is_written_and_search_catche
         assert search_finds(site, "wombatfirst") == {f"/cases/{first.stem}/"}  # indexed by the second build
 
 
+def test_ctrl_c_while_a_bundle_is_being_indexed_ends_serve_without_an_error(tmp_path):
+    """Ctrl-C reaches Pagefind too (it is in the terminal's process group): an index left
+    unfinished then is not reported as a failure, and MkDocs still removes its temporary site
+    (``serving`` checks both as the server ends)."""
+    lib = make_library(tmp_path / "lib", synthetic(4))
+    binary, gate = gated_pagefind(tmp_path)
+    port, log, temporary = free_port(), tmp_path / "serve.log", tmp_path / "tmp"
+    case = case_files(lib)[0]
+    page = f"http://127.0.0.1:{port}/cases/{case.stem}/"
+    with serving(lib, temporary, log, port, PAGEFIND_BINARY_PATH=str(binary)) as proc:
+        wait_until("first build", lambda: fetch(page), proc, log)
+        (site,) = temporary.glob("mkdocs_*")
+        time.sleep(1)  # the watcher's first look at the files
+        gate.unlink()  # from now on no bundle is written until it is back
+        edit(case, "wombatstop")
+        wait_until("edited page", lambda: "wombatstop" in (fetch(page) or ""), proc, log)
+        assert not search_finds(site, "wombatstop")  # held at the gate as Ctrl-C comes
+
+
 def test_after_random_edits_the_served_site_is_what_a_fresh_server_serves(tmp_path):
     """Each rebuild keeps the case pages the last one left in the site where their inputs are
     the same (MkDocs empties the folder between builds): after a random sequence of edits of

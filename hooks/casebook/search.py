@@ -22,6 +22,7 @@ import json
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -257,6 +258,17 @@ class _Service:
         has stopped)."""
         with self._done:
             return message_id in self._answered or self._closed
+
+    def interrupted(self) -> bool:
+        """Whether the service ended from an interrupt (SIGINT): Ctrl-C in a terminal reaches
+        every process of its foreground group, Pagefind too, as ``mkdocs serve`` stops."""
+        code = self._proc.poll()
+        if code is None and self._closed:  # its output has ended: it is exiting
+            try:
+                code = self._proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                return False
+        return code == -signal.SIGINT
 
     def kill(self) -> None:
         """End the service at once, its requests unanswered and its bundle unwritten (safe to
@@ -511,6 +523,8 @@ class SearchIndexer:
         """Bundle paths written by Pagefind, in order."""
         self.restored: list[str] = []
         """Bundle paths restored from the cache, in order."""
+        self._started: list[_Service] = []
+        """Every service started, for :meth:`interrupted`."""
         self._checked: dict[str, dict] = {}
         """Bundle key → its stored files, read by :meth:`has_stored`, until :meth:`_restore` writes them."""
 
@@ -587,6 +601,11 @@ class SearchIndexer:
         finally:
             self.close()
         self._check_bundles()
+
+    def interrupted(self) -> bool:
+        """Whether one of this indexer's Pagefind processes ended from an interrupt (Ctrl-C),
+        which then explains a failure: it is not Pagefind's."""
+        return any(service.interrupted() for service in self._started)
 
     def close(self, at_once: bool = False) -> None:
         """Stop every service and remove the spool (safe to call twice, and from another thread
@@ -677,6 +696,7 @@ class SearchIndexer:
         if self._closed:  # closed from another thread meanwhile
             raise SearchIndexError("the search indexer was stopped")
         self._service = _Service()
+        self._started.append(self._service)
         self.services_started += 1
         self._index = self._service.wait(self._service.send({"type": "NewIndex", "config": None}))["index_id"]
         self._requests = []
