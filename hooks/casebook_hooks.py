@@ -150,13 +150,23 @@ class Written:
     before each build but leaves names that begin with a dot (``mkdocs.utils.clean_directory``:
     "we never copy files that are hidden"), so the next build moves ``cases/`` aside first
     (``on_pre_build``), back after (``on_files``), and keeps each page whose key and version are
-    the same instead of writing it again; everything else in ``cases/`` is removed."""
+    the same instead of writing it again; everything else in ``cases/`` is removed. The search
+    bundles it left whole are moved aside too (to :data:`SEARCH_ASIDE`), and the search indexer
+    moves back each one made from the same documents instead of writing it from the cache."""
 
     site_dir: str
     version: str | None
     """The data set's version the pages show (:meth:`casebook.pages.Site.publish`)."""
     keys: dict
     """Source path → finished key (:meth:`casebook_incremental.PageCache.finished_key`)."""
+    bundles: dict = field(default_factory=dict)
+    """Bundle path → files key of each search bundle the build left whole (its indexer's
+    :attr:`~casebook.search.SearchIndexer.whole`, which grows while the search is finished behind)."""
+
+    def kept_bundles(self, site_dir: Path) -> dict:
+        """What :class:`casebook.search.SearchIndexer` takes as ``kept``: bundle path → (files
+        key, where ``on_pre_build`` moves it)."""
+        return {path: (key, site_dir / SEARCH_ASIDE / path.strip("/")) for path, key in self.bundles.items()}
 
 
 _written: list[Written] = []
@@ -180,6 +190,9 @@ def _serve_memory() -> Memory | None:
 
 ASIDE = ".casebook-previous-cases"
 """Where ``cases/`` waits, in the site folder, while MkDocs empties the folder (``mkdocs serve``)."""
+
+SEARCH_ASIDE = ".casebook-previous-search"
+"""Where the search bundles wait, in the site folder, while MkDocs empties it (``mkdocs serve``)."""
 
 
 def on_config(config):
@@ -213,11 +226,13 @@ def on_config(config):
     except BaseException:
         pool.close()
         raise
-    search = SearchIndexer(Path(config.site_dir), bundles, cache)
+    if previous is not None and previous.site_dir != config.site_dir:
+        previous = None
+    kept = previous.kept_bundles(Path(config.site_dir)) if previous is not None else None
+    search = SearchIndexer(Path(config.site_dir), bundles, cache, kept)
     build = Build(site, len(bundles), len(library.cases), search, pages, warnings, pool)
     build.lastmod = {path: _day(stamp) for path, stamp in history.changed.items()}
-    if previous is not None and previous.site_dir == config.site_dir:
-        build.previous = previous
+    build.previous = previous
     _build.append(build)
     return config
 
@@ -315,8 +330,15 @@ def on_pre_build(config):
     build = _now()
     site = Path(config.site_dir)
     shutil.rmtree(site / ASIDE, ignore_errors=True)  # left by a build that failed half-way
-    if build.previous is not None and (site / "cases").is_dir():
+    shutil.rmtree(site / SEARCH_ASIDE, ignore_errors=True)
+    if build.previous is None:
+        return
+    if (site / "cases").is_dir():
         os.rename(site / "cases", site / ASIDE)  # MkDocs empties the folder next, but for this
+    for path, (_, aside) in build.previous.kept_bundles(site).items():
+        if (site / path).is_dir():
+            aside.parent.mkdir(exist_ok=True)
+            os.rename(site / path, aside)
 
 
 def on_files(files, config):
@@ -725,7 +747,8 @@ def on_post_build(config):
     # again: seconds) follows on a thread. A save before it is done stops it (the next build
     # indexes whatever it had not written); the end of serve waits for it.
     _close_build(build)
-    _written[:] = [Written(config.site_dir, build.site.version, dict(build.finish_keys))]
+    shutil.rmtree(Path(config.site_dir) / SEARCH_ASIDE, ignore_errors=True)  # bundles not taken back
+    _written[:] = [Written(config.site_dir, build.site.version, dict(build.finish_keys), search.whole)]
     build.cache.cache.forget_unused()
     behind = _Behind(build, search)
     behind.thread.start()

@@ -40,9 +40,9 @@ def members(number: int) -> list[str]:
     return [k for k in KEYS if bundle_of(k, len(PATHS)) == number]
 
 
-def build(site: Path, docs: dict, cache: BuildCache | None, order=None) -> SearchIndexer:
+def build(site: Path, docs: dict, cache: BuildCache | None, order=None, kept=None) -> SearchIndexer:
     """Index ``docs`` ({key: html}) into ``site``; the finished indexer tells what it did."""
-    indexer = SearchIndexer(site, PATHS, cache)
+    indexer = SearchIndexer(site, PATHS, cache, kept)
     for key in grouped(docs) if order is None else order:
         indexer.add(docs[key], f"/cases/{key}/", key)
     indexer.finish()
@@ -125,6 +125,32 @@ def test_a_bundle_checked_before_it_is_restored_is_read_from_the_cache_once(tmp_
     indexer.finish()
     assert indexer.restored == PATHS and reads.count(BUNDLE_KIND) == len(PATHS)
     assert files(tmp_path / "two") == files(tmp_path / "one")
+
+
+def test_bundles_the_last_build_left_whole_are_moved_back_unread_when_their_documents_are_the_same(
+    tmp_path, docs, monkeypatch
+):
+    """Under mkdocs serve the hooks move the bundles the last build left whole out of the site
+    before MkDocs empties it (``kept``): each one whose documents are the same is moved back,
+    neither read from the cache nor written again; a changed one is indexed as before."""
+    site, aside = tmp_path / "site", tmp_path / "site" / ".aside"
+    first = build(site, docs, BuildCache(tmp_path / "cache"))
+    assert sorted(first.whole) == sorted(PATHS)
+    aside.mkdir()
+    kept = {path: (first.whole[path], aside / path.strip("/")) for path in PATHS}
+    for path, (_, folder) in kept.items():
+        (site / path).rename(folder)
+    changed = members(1)[0]
+    docs[changed] = document(changed, "nattvandring")
+    cache = BuildCache(tmp_path / "cache")
+    reads, get = [], cache.get
+    monkeypatch.setattr(cache, "get", lambda kind, key: reads.append(kind) or get(kind, key))
+    second = build(site, docs, cache, kept=kept)
+    assert second.indexed == ["pagefind-1/"] and second.restored == ["pagefind/", "pagefind-2/"]
+    assert reads.count(BUNDLE_KIND) == 1  # only the changed bundle is looked for (a change undone is there)
+    assert sorted(p.name for p in aside.iterdir()) == ["pagefind-1"]  # the changed one's old files
+    fresh = build(tmp_path / "fresh", docs, BuildCache(tmp_path / "cache"))
+    assert fresh.restored == PATHS and files(site) == files(tmp_path / "fresh")
 
 
 def test_a_changed_case_reindexes_only_its_bundle_and_at_once(tmp_path, docs):

@@ -498,7 +498,9 @@ class SearchIndexer:
     ``restored`` tell what happened. Errors are :class:`SearchIndexError`.
     """
 
-    def __init__(self, site_dir: Path, bundles: list[str], cache: BuildCache | None = None) -> None:
+    def __init__(
+        self, site_dir: Path, bundles: list[str], cache: BuildCache | None = None, kept: dict | None = None
+    ) -> None:
         if not bundles:
             raise ValueError("a search needs at least one bundle path")
         self._site = Path(site_dir).resolve()
@@ -523,6 +525,12 @@ class SearchIndexer:
         """Bundle paths written by Pagefind, in order."""
         self.restored: list[str] = []
         """Bundle paths restored from the cache, in order."""
+        self._kept = dict(kept or {})
+        """Bundle path → (files key, folder): bundles an earlier build left whole, moved out of
+        the site to ``folder`` (``mkdocs serve``): one with the same key is moved back, not
+        written again from the cache."""
+        self.whole: dict[str, str] = {}
+        """Bundle path → files key of each bundle this build has left whole in the site so far."""
         self._started: list[_Service] = []
         """Every service started, for :meth:`interrupted`."""
         self._checked: dict[str, dict] = {}
@@ -661,6 +669,8 @@ class SearchIndexer:
         key = self._files_key(documents)
         if key is None:
             return False
+        if any(kept == key and folder.is_dir() for kept, folder in self._kept.values()):
+            return True  # kept from the last build: no need to read it
         files = self._cache.get(BUNDLE_KIND, key)
         if not _stored_files(files):
             return False
@@ -758,6 +768,8 @@ class SearchIndexer:
     def _restore(self, number: int, key: str) -> bool:
         """Write the bundle's stored files into its folder; False (nothing restored) if the cache
         does not have them or they are not a whole bundle."""
+        if self._move_back(number, key):
+            return True
         files = self._checked.pop(key, None) or self._cache.get(BUNDLE_KIND, key)
         if not _stored_files(files):
             return False
@@ -771,9 +783,31 @@ class SearchIndexer:
             raise SearchIndexError(f"could not write the search bundle {folder} ({exc})") from None
         if bundle_state(folder, len(bundle.records)) is None:
             return False  # indexed again, into an emptied folder
-        self.restored.append(bundle.path)
-        self._remember(bundle, bundle.manifest_now())
+        self._restored(bundle, key)
         return True
+
+    def _move_back(self, number: int, key: str) -> bool:
+        """Move the bundle an earlier build left whole back into the site, if it was made from
+        the same documents (``key``); False (nothing moved, or a bundle found incomplete) if not."""
+        bundle = self._bundles[number]
+        kept, aside = self._kept.pop(bundle.path, (None, None))
+        if kept != key or not aside.is_dir():
+            return False
+        folder = self._clear(number)
+        try:
+            os.replace(aside, folder)
+        except OSError:
+            return False
+        if bundle_state(folder, len(bundle.records)) is None:
+            return False
+        self._cache.keep(BUNDLE_KIND, key)  # in use: the sweep keeps its stored files
+        self._restored(bundle, key)
+        return True
+
+    def _restored(self, bundle: _Bundle, key: str) -> None:
+        self.restored.append(bundle.path)
+        self.whole[bundle.path] = key
+        self._remember(bundle, bundle.manifest_now())
 
     def _store(self, retiring: _Retiring) -> None:
         """Keep a written bundle's files and manifest in the cache (if it is whole)."""
@@ -788,6 +822,7 @@ class SearchIndexer:
         except OSError:
             return
         self._cache.put(BUNDLE_KIND, retiring.key, files)
+        self.whole[bundle.path] = retiring.key
         self._remember(bundle, retiring.manifest)
 
     def _remember(self, bundle: _Bundle, manifest: dict) -> None:
