@@ -65,7 +65,7 @@ from casebook.docs import CONTRIBUTING
 from casebook.indexes import git_history
 from casebook.library import CASE_KIND, LIBRARY_KIND
 from casebook.markdown_reading import MarkdownReading
-from casebook.pages import PLAN_KIND, Settings, Site, build_site
+from casebook.pages import PLAN_KIND, ROW_KIND, Settings, Site, build_site
 from casebook.pool import Pool
 from casebook.search import SearchIndexer, SearchIndexError, bundle_of, bundle_paths
 from casebook.translit import browser_table_js, heading_id
@@ -173,9 +173,9 @@ _written: list[Written] = []
 """The last whole ``mkdocs serve`` build's :class:`Written`; taken by the next build."""
 
 _memory: list[Memory] = []
-"""Under ``mkdocs serve``: the cases, their plans and their finished pages' entries (keys and
-anchors, not HTML) kept decoded from one build to the next (:class:`casebook.cache.Memory`), so
-that a rebuild after an edit reads only what changed."""
+"""Under ``mkdocs serve``: the cases, their plans, their finished pages' entries (keys and
+anchors, not HTML) and their rows in the data files kept decoded from one build to the next
+(:class:`casebook.cache.Memory`), so that a rebuild after an edit reads and makes only what changed."""
 
 
 def _serve_memory() -> Memory | None:
@@ -184,7 +184,7 @@ def _serve_memory() -> Memory | None:
     if not (_serving and _serving[0]):
         return None
     if not _memory:
-        _memory.append(Memory([CASE_KIND, LIBRARY_KIND, PLAN_KIND, FINISHED]))
+        _memory.append(Memory([CASE_KIND, LIBRARY_KIND, PLAN_KIND, FINISHED, ROW_KIND]))
     return _memory[0]
 
 
@@ -774,7 +774,7 @@ class _Behind:
             else:
                 log.error(f"Casebook: the search index could not be built: {exc}; save a file to build again")
             return
-        _close_cache(self.build)
+        _close_cache(self.build, stop=lambda: self.stopped)  # a save meanwhile must not wait for the sweep
 
     def stop(self) -> None:
         """Stop indexing (the services are killed; what they wrote is left) and wait for the thread."""
@@ -808,10 +808,10 @@ def _close_build(build: Build) -> None:
     build.cache.commit_finished(warned=build.warnings.count > 0)
 
 
-def _close_cache(build: Build) -> None:
-    """After a whole build: sweep and close the cache."""
+def _close_cache(build: Build, stop=None) -> None:
+    """After a whole build: sweep (until ``stop()``, under ``mkdocs serve``) and close the cache."""
     cache = build.cache
-    cache.sweep()
+    cache.sweep(stop=stop)
     n = cache.cache
     log.debug(
         f"Casebook: {cache.rendered} pages rendered; cache {n.hits} hits, {n.misses} misses {n.missed}; "

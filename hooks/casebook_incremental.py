@@ -39,6 +39,7 @@ import logging
 import pickle
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
@@ -66,11 +67,13 @@ FINISHED = "finished-page"
 _BRACKETS = re.compile(r"\]\s*[(\[:]")
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def _may_link(markdown: str) -> bool:
     """Whether Markdown may hold a link or an image whose target is a file of the site: inline
     and reference links, raw HTML (any ``<``, ``href``, ``src``). Text without any of these
     converts the same whatever files exist. (Plain substring tests: a regular expression over
-    the whole text cost 0.2 ms a case.)"""
+    the whole text cost 0.2 ms a case. Remembered: a build asks three times per case, and
+    ``mkdocs serve`` again after every save, with the same text, whose hash Python keeps.)"""
     if "<" in markdown or ("]" in markdown and _BRACKETS.search(markdown)):
         return True
     lowered = markdown.lower()
@@ -508,12 +511,14 @@ class PageCache:
             self._templates[name] = digest(sorted(_closure(env, name, self._known, self.cache).items()))
         return self._templates[name]
 
-    def sweep(self, now: float | None = None) -> bool:
+    def sweep(self, now: float | None = None, stop: Callable[[], bool] | None = None) -> bool:
         """Remove what no build has used for long, at most once every :data:`SWEEP_EVERY` seconds,
         and close (``on_post_build``, after a whole build). Noting every entry a build used
         costs seconds at 10,000 cases, too much for each save under ``mkdocs serve``; entries
         used by builds in between are only aged by their last noted use, which may make a
-        later build miss them, never use a wrong one. Returns whether it swept."""
+        later build miss them, never use a wrong one. ``stop()``: see
+        :meth:`casebook.cache.BuildCache.sweep`; a sweep stopped half-way is done again by the
+        next build. Returns whether it swept."""
         marker = None if self.cache.folder is None else self.cache.folder / SWEPT
         now = time.time() if now is None else now
         try:
@@ -521,8 +526,8 @@ class PageCache:
         except OSError:
             due = True
         if due:
-            self.cache.sweep(now)
-            if marker is not None:
+            self.cache.sweep(now, stop=stop)
+            if marker is not None and not (stop and stop()):
                 try:
                     marker.touch()
                 except OSError:  # a cache that cannot be written is skipped

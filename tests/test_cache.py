@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from casebook import load_library, pool
-from casebook.cache import FORMAT, BuildCache, Digest, Memory, data_digest, digest
+from casebook.cache import FORMAT, SWEEP_CHUNK, BuildCache, Digest, Memory, data_digest, digest
 from casebook.library import CASE_KIND, LIBRARY_KIND
-from casebook.pages import PLAN_KIND, Settings, build_site
+from casebook.pages import PLAN_KIND, ROW_KIND, Settings, build_site
 from conftest import ROOT, cache_rows, env, make_library, raw_entry, synthetic, write_entry
 
 
@@ -190,10 +190,25 @@ def test_a_serve_memory_answers_for_its_kinds_without_the_database_and_keeps_one
     assert BuildCache(None, memory).get("case", key) is None  # a disabled cache keeps nothing
 
 
+def test_a_part_remembered_for_serve_is_made_once_never_stored_and_forgotten_when_unused(tmp_path):
+    memory, made = Memory(["row"]), []
+    for build in range(2):
+        cache = BuildCache(tmp_path / "c", memory)
+        assert cache.remembered("row", "a", lambda: made.append("a") or ["Årsta"]) == ["Årsta"]
+        if build == 0:
+            assert cache.remembered("row", "b", lambda: made.append("b") or ["Bo"]) == ["Bo"]
+        assert cache.remembered("page", "a", lambda: made.append("page") or "x") == "x"  # not a kept kind
+        cache.forget_unused()
+        cache.close()
+    assert made == ["a", "b", "page", "page"]
+    assert list(memory.values) == [("row", "a")] and cache_rows(tmp_path / "c") == []
+    assert BuildCache(None, memory).remembered("row", "a", lambda: "made") == "made"
+
+
 def test_a_site_planned_again_from_the_serve_memory_is_the_site_planned_afresh(tmp_path):
     """What the memory gives back is shared between builds: planning must not change it."""
     library = load_library(ROOT)
-    memory = Memory([CASE_KIND, LIBRARY_KIND, PLAN_KIND])
+    memory = Memory([CASE_KIND, LIBRARY_KIND, PLAN_KIND, ROW_KIND])
     settings = Settings(site_url="https://example.org/", preview=True)
     sites = []
     for _ in range(3):
@@ -201,12 +216,33 @@ def test_a_site_planned_again_from_the_serve_memory_is_the_site_planned_afresh(t
         sites.append(build_site(load_library(ROOT, cache=cache), settings, cache=cache))
         cache.close()
     fresh = build_site(library, settings, cache=BuildCache(None))
-    assert memory.values
+    assert memory.values and any(kind == ROW_KIND for kind, _ in memory.values)
     for site in sites:
         assert site.files == fresh.files
         assert {p: data_digest([s.context, s.key]) for p, s in site.pages.items()} == {
             p: data_digest([s.context, s.key]) for p, s in fresh.pages.items()
         }
+
+
+def test_a_sweep_asked_to_stop_ends_after_the_chunk_it_is_in_and_the_next_one_goes_on(tmp_path):
+    """Under mkdocs serve a save stops the last build's sweep, which may have a hundred
+    thousand stale entries to remove after an upgrade: it ends after one chunk, with what it
+    removed committed, and a later sweep removes the rest."""
+    folder = tmp_path / "c"
+    cache = BuildCache(folder)
+    stale = [digest("stale", i) for i in range(2 * SWEEP_CHUNK + 10)]
+    for key in stale:
+        cache.put("page", key, "old")
+    cache.close()
+    week_ago = time.time() - 8 * 24 * 3600
+    with closing(sqlite3.connect(folder / "entries.sqlite")) as db, db:
+        db.execute("UPDATE entries SET used = ?", (week_ago,))
+    asked = []
+    first = BuildCache(folder)
+    assert first.sweep(stop=lambda: asked.append(1) or len(asked) > 1) == SWEEP_CHUNK
+    assert len(cache_rows(folder, "page")) == len(stale) - SWEEP_CHUNK  # committed, the rest left
+    assert BuildCache(folder).sweep() == len(stale) - SWEEP_CHUNK
+    assert cache_rows(folder) == []
 
 
 def _pid(_item) -> int:

@@ -268,6 +268,8 @@ class BuildCache:
         self._pending = 0
         self._used: dict[str, set] = {}
         """Kind → digests read or written by this build (kept by :meth:`sweep`)."""
+        self._remembered: set[tuple[str, str]] = set()
+        """(kind, key) of the parts :meth:`remembered` gave this build (not in the database)."""
 
     @classmethod
     def for_library(cls, root: Path, environ: dict | None = None, memory: Memory | None = None) -> BuildCache:
@@ -399,6 +401,22 @@ class BuildCache:
                 self._db.close()
                 self._db = None
 
+    def remembered(self, kind: str, key: str, make: Callable[[], Any]) -> Any:
+        """``make()``, kept in :attr:`memory` only, never in the database: for parts cheap
+        enough that storing them would cost more, but made for every case on every save under
+        ``mkdocs serve`` (the data files' rows). Without a memory, or for a kind it does not
+        keep, just ``make()``."""
+        if self.memory is None or kind not in self.memory.kinds:
+            return make()
+        with self._lock:
+            self._remembered.add((kind, key))
+            found = self.memory.values.get((kind, key), _BAD)
+        if found is _BAD:
+            found = make()
+            with self._lock:
+                self.memory.values[kind, key] = found
+        return found
+
     def forget_unused(self) -> None:
         """Drop from :attr:`memory` every value this build did not use (call it after a whole
         build): the memory holds one build's worth, as the build itself did."""
@@ -407,7 +425,7 @@ class BuildCache:
                 self.memory.values = {
                     (kind, key): value
                     for (kind, key), value in self.memory.values.items()
-                    if key in self._used.get(kind, ())
+                    if key in self._used.get(kind, ()) or (kind, key) in self._remembered
                 }
 
     def memo(self, kind: str, key: str, make: Callable[[], Any]) -> Any:
@@ -418,42 +436,65 @@ class BuildCache:
             self.put(kind, key, value)
         return value
 
-    def sweep(self, now: float | None = None, keep_seconds: float = KEEP_SECONDS) -> int:
+    def sweep(
+        self, now: float | None = None, keep_seconds: float = KEEP_SECONDS, stop: Callable[[], bool] | None = None
+    ) -> int:
         """Note this build's use of its entries, then remove, in every kind, the entries last
         used more than ``keep_seconds`` ago, and the least recently used others while the kind
         holds more than twice what this build used (plus a tenth, at least 2): the cache stays
         within about two builds' worth, so switching between two branches keeps both. A kind
         this build used nothing of (a whole plan taken from the cache needs no part of it) only
-        ages. Call it
-        only after a whole build (one that used every entry it needs); it commits. Returns how
-        many entries were removed."""
+        ages. Call it only after a whole build (one that used every entry it needs).
+
+        Entries are removed :data:`SWEEP_CHUNK` at a time, each chunk committed, and ``stop()``
+        is asked between chunks: after an upgrade a cache can hold a hundred thousand stale
+        entries, and under ``mkdocs serve`` the next save must not wait for all of them
+        (what is left is removed by a later sweep). Returns how many entries were removed."""
         now = time.time() if now is None else now
         with self._lock:
             if self._connect() is None:
                 return 0
             used = [(now, kind, key) for kind, keys in self._used.items() for key in keys]
-            removed = 0
             try:
                 self._db.executemany("UPDATE entries SET used = ? WHERE kind = ? AND key = ?", used)
-                removed += self._db.execute("DELETE FROM entries WHERE used < ?", (now - keep_seconds,)).rowcount
+                self._commit()
+                old = self._db.execute("SELECT rowid FROM entries WHERE used < ?", (now - keep_seconds,)).fetchall()
+                removed = self._remove([row for (row,) in old], stop)
                 kinds = self._db.execute("SELECT kind, COUNT(*) FROM entries GROUP BY kind").fetchall()
                 for kind, count in kinds:
                     kept = len(self._used.get(kind, ()))
                     excess = count - (2 * kept + max(2, kept // 10))
-                    if kept and excess > 0:  # a kind this build did not need is left to age
-                        removed += self._db.execute(
-                            "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE kind = ? "
-                            "AND used < ? ORDER BY used LIMIT ?)",
+                    if kept and excess > 0 and not (stop and stop()):  # a kind this build did not need only ages
+                        rows = self._db.execute(
+                            "SELECT rowid FROM entries WHERE kind = ? AND used < ? ORDER BY used LIMIT ?",
                             (kind, now, excess),
-                        ).rowcount
+                        ).fetchall()
+                        removed += self._remove([row for (row,) in rows], stop)
             except sqlite3.Error:
                 self._drop()
-                return removed
-            self._commit()
+                return 0
             folder = self.folder
         if folder is not None:
             _age_out(folder / "jinja", now - keep_seconds)
         return removed
+
+    def _remove(self, rows: list[int], stop: Callable[[], bool] | None) -> int:
+        """Delete the entries of ``rows`` (rowids), :data:`SWEEP_CHUNK` at a time, each chunk
+        committed, until ``stop()`` (the lock held). Returns how many were deleted."""
+        removed = 0
+        for start in range(0, len(rows), SWEEP_CHUNK):
+            if stop and stop():
+                break
+            chunk = rows[start : start + SWEEP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            removed += self._db.execute(f"DELETE FROM entries WHERE rowid IN ({marks})", chunk).rowcount
+            self._commit()
+        return removed
+
+
+SWEEP_CHUNK = 500
+"""Entries :meth:`BuildCache.sweep` deletes per statement and commit (within SQLite's limit of
+999 parameters per statement in its older versions)."""
 
 
 DATABASE = "entries.sqlite"

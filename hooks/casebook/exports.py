@@ -12,6 +12,7 @@ import datetime
 import io
 import json
 import re
+from collections.abc import Callable
 
 from . import i18n
 from .cases import ONGOING, Case
@@ -94,9 +95,11 @@ def case_record(case: Case, site_url: str, contract: Contract | None = None) -> 
     }
 
 
-def cases_json(library: Library, site_url: str, meta: dict) -> str:
-    """``data/cases.json``: ``{"cases": [...]}`` plus a few words on the dataset."""
-    cases = [case_record(c, site_url, library.contract) for c in library.by_title()]
+def cases_json(library: Library, site_url: str, meta: dict, record: Callable | None = None) -> str:
+    """``data/cases.json``: ``{"cases": [...]}`` plus a few words on the dataset. ``record``:
+    case → its :func:`case_record` (default: made here; the build passes one that remembers)."""
+    record = record or (lambda c: case_record(c, site_url, library.contract))
+    cases = [record(c) for c in library.by_title()]
     return _dump({**meta, "count": len(cases), "cases": cases})
 
 
@@ -141,14 +144,16 @@ def csv_row(case: Case, site_url: str, contract: Contract | None = None) -> list
     return [csv_cell(value) for value in row_values(case, site_url, contract)]
 
 
-def cases_csv(library: Library, site_url: str) -> str:
+def cases_csv(library: Library, site_url: str, row: Callable | None = None) -> str:
     """``data/cases.csv``: UTF-8 with a byte-order mark (spreadsheets need it), CRLF rows, the
-    columns of :func:`columns` for the library's contract."""
+    columns of :func:`columns` for the library's contract. ``row``: case → its :func:`csv_row`
+    (default: made here)."""
+    row = row or (lambda c: csv_row(c, site_url, library.contract))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns(library.contract))
     for case in library.by_title():
-        writer.writerow(csv_row(case, site_url, library.contract))
+        writer.writerow(row(case))
     return "\ufeff" + out.getvalue()
 
 
@@ -270,7 +275,13 @@ def _write_cells(sheet, row: int, values: list, fmt=None, text=None) -> None:
             sheet.write_string(row, col, value, text or fmt)
 
 
-def cases_xlsx(library: Library, site_url: str, meta: dict) -> bytes:
+def xlsx_row(case: Case, site_url: str, contract: Contract | None = None) -> list:
+    """One case's cells for cases.xlsx, in :func:`columns` order (see :func:`cases_xlsx`)."""
+    header = columns(contract or default_contract())
+    return [_xlsx_value(v, case.id, col) for col, v in zip(header, row_values(case, site_url, contract), strict=True)]
+
+
+def cases_xlsx(library: Library, site_url: str, meta: dict, row: Callable | None = None) -> bytes:
     """``data/cases.xlsx``: the rows and columns of ``cases.csv`` as an Excel workbook.
 
     Written for spreadsheet users whatever their list separator (Nordic Excel splits CSV
@@ -286,7 +297,8 @@ def cases_xlsx(library: Library, site_url: str, meta: dict) -> bytes:
     version, the data page's address and one line per column (:func:`column_descriptions`).
     ``meta`` is the data set's description as in ``cases.json``: ``title``, ``publisher``,
     ``license``, ``license_url``, ``version`` (:func:`casebook.changelog.dataset_version`) and
-    ``date`` (the commit's ISO date, or absent/``None``).
+    ``date`` (the commit's ISO date, or absent/``None``). ``row``: case → its
+    :func:`xlsx_row` (default: made here; the build passes one that remembers).
 
     Deterministic: XlsxWriter writes in-memory zip members dated 1980-01-01, and the
     document's created/modified date is ``meta["date"]`` at 00:00 UTC, or 1980-01-01 without
@@ -301,10 +313,8 @@ def cases_xlsx(library: Library, site_url: str, meta: dict) -> bytes:
     cases, header = library.by_title(), columns(library.contract)
     if len(cases) + 1 > XLSX_MAX_ROWS:
         raise ValueError(f"cases.xlsx: {len(cases)} cases do not fit in an Excel sheet ({XLSX_MAX_ROWS - 1:,} rows)")
-    rows = [
-        [_xlsx_value(v, c.id, col) for col, v in zip(header, row_values(c, site_url, library.contract), strict=True)]
-        for c in cases
-    ]
+    row = row or (lambda c: xlsx_row(c, site_url, library.contract))
+    rows = [row(c) for c in cases]
     date = meta.get("date")
     created = datetime.datetime.fromisoformat(date) if date else datetime.datetime(1980, 1, 1)
     out = io.BytesIO()

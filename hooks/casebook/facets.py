@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .contract import Field
@@ -306,7 +307,13 @@ def _facet_values(case, own: tuple) -> list:
     return out
 
 
-def explorer_data(library: Library) -> tuple[str, str]:
+def case_text(case) -> str:
+    """A case's own words for the explorer's free-text filter (``explorer-text.json``): its
+    titles, summary and places, as :func:`word_text` without the leading space."""
+    return word_text(case.title, case.title_en, case.summary, *case.municipalities, *case.neighbourhoods)[1:]
+
+
+def explorer_data(library: Library, text: Callable | None = None) -> tuple[str, str]:
     """The explorer's data files: the facets (small) and the search text (loaded on first use).
 
     ``explorer.json``: ``groups`` ``[{id, label}]``, ``keywords`` ``[{id, label, group
@@ -322,6 +329,7 @@ def explorer_data(library: Library) -> tuple[str, str]:
     boolean's are yes and no) and ``[{name, kind, label, unit?, min?, max?}]`` for the range
     kinds, in the contract's order, and to each case a ninth item: its values of them
     (:func:`_facet_values`); a library without any has neither, so its file is as before.
+    ``text``: case → its :func:`case_text` (default: made here; the build passes one that remembers).
     """
     taxonomy = library.taxonomy
     keyword_ids = list(taxonomy.keywords)
@@ -360,6 +368,6 @@ def explorer_data(library: Library) -> tuple[str, str]:
         data["fields"] = [_facet_entry(f) for f in own]
         for row, case in zip(data["cases"], ordered, strict=True):
             row.append(_facet_values(case, own))
-    text = [word_text(c.title, c.title_en, c.summary, *c.municipalities, *c.neighbourhoods)[1:] for c in ordered]
+    texts = [(text or case_text)(c) for c in ordered]
     compact = {"separators": (",", ":"), "ensure_ascii": False}
-    return json.dumps(data, **compact), json.dumps(text, **compact)
+    return json.dumps(data, **compact), json.dumps(texts, **compact)

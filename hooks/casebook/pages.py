@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
@@ -623,15 +624,18 @@ def map_json(plan: Plan) -> str:
 def data_files(plan: Plan) -> dict:
     """The data files (site path → text, or bytes for cases.xlsx): the explorer's data, the
     exports of the cases and keywords, the search terms, the Data Package and the DCAT description."""
-    library, site_url, dataset = plan.library, plan.settings.site_url, plan.dataset
-    explorer, explorer_text = facets.explorer_data(library)
+    library, site_url, dataset, contract = plan.library, plan.settings.site_url, plan.dataset, plan.library.contract
+    explorer, explorer_text = facets.explorer_data(library, _per_case(plan, "text", facets.case_text))
+    record = _per_case(plan, "json", lambda c: exports.case_record(c, site_url, contract))
+    csv_row = _per_case(plan, "csv", lambda c: exports.csv_row(c, site_url, contract))
+    xlsx_row = _per_case(plan, "xlsx", lambda c: exports.xlsx_row(c, site_url, contract))
     return {
         "data/explorer.json": explorer,
         "data/explorer-text.json": explorer_text,
         "data/map.json": map_json(plan),
-        "data/cases.json": exports.cases_json(library, site_url, dataset),
-        "data/cases.csv": exports.cases_csv(library, site_url),
-        "data/cases.xlsx": exports.cases_xlsx(library, site_url, dataset),
+        "data/cases.json": exports.cases_json(library, site_url, dataset, record),
+        "data/cases.csv": exports.cases_csv(library, site_url, csv_row),
+        "data/cases.xlsx": exports.cases_xlsx(library, site_url, dataset, xlsx_row),
         "data/keywords.json": exports.keywords_json(library, site_url, plan.counts, dataset["version"]),
         "data/keywords.ttl": exports.keywords_skos(library, site_url, plan.settings.site_name, dataset["version"]),
         "data/search-terms.json": search_vocabulary(library),
@@ -640,6 +644,18 @@ def data_files(plan: Plan) -> dict:
         "data/datapackage.json": datapackage.datapackage(site_url, dataset, library.contract),
         "data/dcat.jsonld": datapackage.dcat(site_url, dataset),
     }
+
+
+ROW_KIND = "case-row"
+"""The serve memory's kind for a case's part of a data file (:func:`_per_case`); never stored."""
+
+
+def _per_case(plan: Plan, part: str, make: Callable) -> Callable:
+    """``make`` (case → its ``part`` of a data file: a row, a record, its words), remembered
+    under ``mkdocs serve`` by the case's digest and the site's address
+    (:meth:`casebook.cache.BuildCache.remembered`): a save then makes only the edited case's."""
+    cache, prefix = plan.cache, f"{part}\0{plan.settings.site_url}\0"
+    return lambda case: cache.remembered(ROW_KIND, prefix + case.digest, lambda: make(case))
 
 
 def data_page(plan: Plan, files: dict) -> PageSpec:
