@@ -756,6 +756,7 @@ class SearchIndexer:
         """The bundle's folder, emptied (after any service still writing it has ended): it holds
         exactly this build's bundle, never leftovers of an earlier one."""
         self._reap(bundle=number)
+        self.whole.pop(self._bundles[number].path, None)  # whole again only once written or restored
         folder = self._site / self._bundles[number].path
         try:
             shutil.rmtree(folder)
