@@ -506,9 +506,9 @@ class Memory:
     of one ``mkdocs serve``: a rebuild after an edit takes each unchanged case and its plan from
     here, without reading and unpickling them again (at 10,000 cases a save took 25.6 s to show
     instead of 31.8 s, with not storing the whole plan again). Only ``kinds`` are kept: values
-    that no build changes after making them (a case, its view; not finished pages, whose text
-    is filled in later), and that a build holds anyway. :meth:`BuildCache.forget_unused`
-    bounds it to the last build's."""
+    that no build changes after making them (a case, its view; a finished page's entry is
+    copied before the build adds its document to it), and that a build holds anyway.
+    :meth:`BuildCache.forget_unused` bounds it to the last build's."""
 
     def __init__(self, kinds: Iterable[str]) -> None:
         self.kinds = frozenset(kinds)
