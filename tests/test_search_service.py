@@ -7,12 +7,13 @@ like Pagefind's own) stops reading or dies; the client must raise or end within 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 
 import pytest
 
 from casebook import search
-from casebook.search import SearchIndexError, _Service
+from casebook.search import SearchIndexError, _Service, _Spool
 
 PAGE = {"type": "AddFile", "index_id": 0, "url": "/x/", "file_contents": "<p>" + "word " * 20000 + "</p>"}
 
@@ -170,3 +171,34 @@ def test_a_bundle_counts_as_written_only_when_whole(tmp_path):
     broken = _bundle(tmp_path / "entry")
     (broken / "pagefind-entry.json").write_text("")
     assert bundle_state(broken) is None
+
+
+def test_the_spool_closed_by_the_next_build_fails_its_reader_with_a_search_error(tmp_path):
+    """Under serve a save closes the last build's spool while its thread indexing behind may
+    be reading a document back: that read fails as the indexer's own error (which the thread
+    reports as stopped), never as a closed file's ValueError in the build that closes it."""
+    spool = _Spool(tmp_path)
+    at = [spool.write(f"<p>Dokument {i}: Ørestad</p>".encode()) for i in range(50)]
+    assert spool.read(*at[7]).decode() == "<p>Dokument 7: Ørestad</p>"
+    errors, reading = [], threading.Event()
+
+    def reader() -> None:
+        try:
+            while True:
+                for offset, length in at:
+                    spool.read(offset, length)
+                    reading.set()
+        except Exception as exc:  # what a closed spool raises
+            errors.append(exc)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    assert reading.wait(10)
+    spool.close()
+    thread.join(10)
+    assert not thread.is_alive() and [type(e) for e in errors] == [SearchIndexError]
+    spool.close()  # twice: nothing
+    with pytest.raises(SearchIndexError):
+        spool.read(*at[0])
+    with pytest.raises(SearchIndexError):
+        spool.write(b"<p>after</p>")

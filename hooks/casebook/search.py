@@ -376,39 +376,53 @@ def _read_files(folder: Path) -> dict[str, bytes]:
 
 class _Spool:
     """The documents of this build on disk (an unlinked temporary file in the site folder),
-    so that a bundle's documents can be sent to Pagefind later without holding them in memory."""
+    so that a bundle's documents can be sent to Pagefind later without holding them in memory.
+    Thread-safe: under ``mkdocs serve`` the next build closes it while the thread indexing
+    behind may still be reading it (that read then raises :class:`SearchIndexError`)."""
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
         self._file = None
         self._end = 0
+        self._closed = False
+        self._lock = threading.Lock()
 
     def write(self, data: bytes) -> tuple[int, int]:
-        """Append ``data``; returns ``(offset, length)``. Raises :class:`SearchIndexError` if it cannot."""
-        try:
-            if self._file is None:
-                self._folder.mkdir(parents=True, exist_ok=True)
-                self._file = tempfile.TemporaryFile(dir=self._folder, prefix=".search-spool-")
-            self._file.seek(self._end)
-            self._file.write(data)
-        except OSError as exc:
-            raise SearchIndexError(f"could not keep a search document on disk ({exc})") from None
-        offset, self._end = self._end, self._end + len(data)
+        """Append ``data``; returns ``(offset, length)``. Raises :class:`SearchIndexError` if it
+        cannot, or once the spool is closed."""
+        with self._lock:
+            if self._closed:
+                raise SearchIndexError("the search index was stopped")
+            try:
+                if self._file is None:
+                    self._folder.mkdir(parents=True, exist_ok=True)
+                    self._file = tempfile.TemporaryFile(dir=self._folder, prefix=".search-spool-")
+                self._file.seek(self._end)
+                self._file.write(data)
+            except OSError as exc:
+                raise SearchIndexError(f"could not keep a search document on disk ({exc})") from None
+            offset, self._end = self._end, self._end + len(data)
         return offset, len(data)
 
     def read(self, offset: int, length: int) -> bytes:
-        """The bytes written at ``offset``."""
-        try:
-            self._file.seek(offset)
-            return self._file.read(length)
-        except OSError as exc:
-            raise SearchIndexError(f"could not read a search document back ({exc})") from None
+        """The bytes written at ``offset``. Raises :class:`SearchIndexError` if they cannot be
+        read, or once the spool is closed."""
+        with self._lock:
+            if self._file is None:
+                raise SearchIndexError("the search index was stopped")
+            try:
+                self._file.seek(offset)
+                return self._file.read(length)
+            except OSError as exc:
+                raise SearchIndexError(f"could not read a search document back ({exc})") from None
 
     def close(self) -> None:
-        """Remove the file (safe to call twice)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        """Remove the file (safe to call twice, and while another thread reads or writes)."""
+        with self._lock:
+            self._closed = True
+            if self._file is not None:
+                self._file.close()
+                self._file = None
 
 
 def document_digest(html: str) -> str:
