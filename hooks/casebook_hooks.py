@@ -65,7 +65,7 @@ from casebook.docs import CONTRIBUTING
 from casebook.indexes import git_history
 from casebook.library import CASE_KIND, LIBRARY_KIND
 from casebook.markdown_reading import MarkdownReading
-from casebook.pages import PLAN_KIND, ROW_KIND, Settings, Site, build_site
+from casebook.pages import LISTINGS_KIND, PLAN_KIND, ROW_KIND, Settings, Site, build_site
 from casebook.pool import Pool
 from casebook.search import SearchIndexer, SearchIndexError, bundle_of, bundle_paths
 from casebook.translit import browser_table_js, heading_id
@@ -184,7 +184,7 @@ def _serve_memory() -> Memory | None:
     if not (_serving and _serving[0]):
         return None
     if not _memory:
-        _memory.append(Memory([CASE_KIND, LIBRARY_KIND, PLAN_KIND, FINISHED, ROW_KIND]))
+        _memory.append(Memory([CASE_KIND, LIBRARY_KIND, PLAN_KIND, FINISHED, ROW_KIND, LISTINGS_KIND]))
     return _memory[0]
 
 

@@ -217,7 +217,7 @@ def real_site(tmp_path_factory) -> Built:
 
 def cache_rows(folder: Path, kind: str | None = None) -> list[tuple[str, str]]:
     """The (kind, key) of every entry in the build cache in ``folder`` (of one ``kind``, or all)."""
-    database = folder / "entries.sqlite"
+    database = folder / "cache.sqlite"
     if not database.is_file():
         return []
     with closing(sqlite3.connect(database)) as db:
@@ -227,17 +227,17 @@ def cache_rows(folder: Path, kind: str | None = None) -> list[tuple[str, str]]:
 
 def raw_entry(folder: Path, kind: str, key: str) -> bytes | None:
     """The stored bytes of one build-cache entry (None if missing)."""
-    with closing(sqlite3.connect(folder / "entries.sqlite")) as db:
+    with closing(sqlite3.connect(folder / "cache.sqlite")) as db:
         row = db.execute("SELECT value FROM entries WHERE kind = ? AND key = ?", (kind, key)).fetchone()
     return None if row is None else bytes(row[0])
 
 
 def write_entry(folder: Path, kind: str, key: str, data: bytes, used: float | None = None) -> None:
     """Overwrite one build-cache entry's bytes (and, given ``used``, when a build last used it)."""
-    with closing(sqlite3.connect(folder / "entries.sqlite")) as db:
+    with closing(sqlite3.connect(folder / "cache.sqlite")) as db:
         db.execute("UPDATE entries SET value = ? WHERE kind = ? AND key = ?", (data, kind, key))
         if used is not None:
-            db.execute("UPDATE entries SET used = ? WHERE kind = ? AND key = ?", (used, kind, key))
+            db.execute("UPDATE uses SET used = ? WHERE kind = ? AND key = ?", (used, kind, key))
         db.commit()
 
 

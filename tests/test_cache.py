@@ -6,6 +6,7 @@ test_incremental.py.)"""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import pickle
 import re
@@ -21,7 +22,7 @@ import pytest
 from casebook import load_library, pool
 from casebook.cache import FORMAT, SWEEP_CHUNK, BuildCache, Digest, Memory, data_digest, digest
 from casebook.library import CASE_KIND, LIBRARY_KIND
-from casebook.pages import PLAN_KIND, ROW_KIND, Settings, build_site
+from casebook.pages import LISTINGS_KIND, PLAN_KIND, ROW_KIND, Settings, build_site
 from conftest import ROOT, cache_rows, env, make_library, raw_entry, synthetic, write_entry
 
 
@@ -86,12 +87,29 @@ def test_a_damaged_database_is_started_afresh(tmp_path):
     cache = BuildCache(folder)
     cache.put("page", digest("k"), "v")
     cache.close()
-    (folder / "entries.sqlite").write_bytes(b"not a database at all" * 100)
+    (folder / "cache.sqlite").write_bytes(b"not a database at all" * 100)
     again = BuildCache(folder)
     assert again.get("page", digest("k")) is None
     again.put("page", digest("k"), "w")
     again.close()
     assert BuildCache(folder).get("page", digest("k")) == "w"
+
+
+def test_a_database_of_the_earlier_layout_is_removed_when_the_cache_opens(tmp_path):
+    """``entries.sqlite`` kept each entry's last use in its row (noting a build's uses rewrote
+    every entry it used): a cache of that layout is dropped, not left to take disk space."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for name in ("entries.sqlite", "entries.sqlite-wal", "entries.sqlite-shm"):
+        (folder / name).write_bytes(b"an old cache" * 100)
+    cache = BuildCache(folder)
+    cache.put("page", digest("k"), "<p>Å</p>")
+    cache.close()
+    assert sorted(p.name for p in folder.iterdir() if "sqlite" in p.name and not p.name.endswith(("-wal", "-shm"))) == [
+        "cache.sqlite"
+    ]
+    assert not any(p.name.startswith("entries.sqlite") for p in folder.iterdir())
+    assert BuildCache(folder).get("page", digest("k")) == "<p>Å</p>"
 
 
 def test_a_cache_that_cannot_be_written_is_skipped(tmp_path):
@@ -179,7 +197,7 @@ def test_a_serve_memory_answers_for_its_kinds_without_the_database_and_keeps_one
     first.put("case", old, {"title": "Rinkeby"})
     first.put("page", key, "<p>Å</p>")  # not a kind it keeps
     first.close()
-    with closing(sqlite3.connect(tmp_path / "c" / "entries.sqlite")) as db, db:
+    with closing(sqlite3.connect(tmp_path / "c" / "cache.sqlite")) as db, db:
         db.execute("DELETE FROM entries")  # what only the memory can still give
     second = BuildCache(tmp_path / "c", memory)
     assert second.get("case", key) is value
@@ -224,6 +242,74 @@ def test_a_site_planned_again_from_the_serve_memory_is_the_site_planned_afresh(t
         }
 
 
+def test_a_whole_remembered_from_its_parts_keeps_them_for_the_build_that_makes_it_again(tmp_path):
+    """A value made from cache entries and remembered rows, then taken from the memory, counts
+    them as used: the memory keeps them, so the build after an edit that remakes the value
+    finds its unchanged parts there."""
+    memory, made = Memory(["case", "row", "whole"]), []
+    folder = tmp_path / "c"
+    first = BuildCache(folder, memory)
+    first.put("case", digest("old"), "unrelated")
+
+    def whole(cache: BuildCache, name: str):
+        made.append(name)
+        return [
+            cache.get("case", digest("a")) or cache.put("case", digest("a"), "Årsta"),
+            cache.remembered("row", "r", lambda: made.append("row") or "Rå"),
+        ]
+
+    assert first.remembered_whole("whole", "w1", lambda: whole(first, "w1")) == [None, "Rå"]
+    first.forget_unused()
+    first.close()
+    for _ in range(2):  # nothing changed: from the memory, and its parts stay
+        again = BuildCache(folder, memory)
+        assert again.remembered_whole("whole", "w1", lambda again=again: whole(again, "w1")) == [None, "Rå"]
+        again.forget_unused()
+        again.close()
+    assert made == ["w1", "row"]
+    assert {("case", digest("a")), ("row", "r"), ("whole", "w1")} == set(memory.values)
+    edited = BuildCache(folder, memory)
+    with closing(sqlite3.connect(folder / "cache.sqlite")) as db, db:
+        db.execute("DELETE FROM entries")  # only the memory can give the part now
+    assert edited.remembered_whole("whole", "w2", lambda: whole(edited, "w2")) == ["Årsta", "Rå"]
+    assert made == ["w1", "row", "w2"]  # the row was not made again
+    assert BuildCache(None, memory).remembered_whole("whole", "w1", lambda: "made") == "made"
+
+
+def test_after_a_save_that_changed_only_a_body_the_listings_are_kept_and_the_site_is_as_planned_afresh(tmp_path):
+    """Under serve, a save that changed a case's body alone plans its page again and takes
+    every other page and file from the memory; a change of its front matter plans them all."""
+    folder = make_library(tmp_path / "lib", synthetic(6))
+    memory = Memory([CASE_KIND, LIBRARY_KIND, PLAN_KIND, ROW_KIND, LISTINGS_KIND])
+    settings = Settings(site_url="https://example.org/", preview=True)
+    case = folder / "cases" / "case-0002.md"
+    edits = [
+        lambda text: text,
+        lambda text: text.replace("A lead paragraph.", "A lead paragraph on Ørestad, edited."),
+        lambda text: text.replace("title: Programme 0002", "title: Programme 0002 in Åkeshov"),
+        lambda text: text.replace("on Ørestad, edited.", "on Ørestad, edited twice."),
+    ]
+    sites = []
+    for edit in edits:
+        case.write_text(edit(case.read_text("utf-8")), "utf-8")
+        cache = BuildCache(tmp_path / "c", memory)
+        sites.append(build_site(load_library(folder, cache=cache), settings, cache=cache))
+        cache.forget_unused()
+        cache.close()
+        fresh = build_site(load_library(folder), settings, cache=BuildCache(None))
+        assert sites[-1].files == fresh.files
+        assert {p: data_digest([s.context, s.key, s.content]) for p, s in sites[-1].pages.items()} == {
+            p: data_digest([s.context, s.key, s.content]) for p, s in fresh.pages.items()
+        }
+    kept = [[p for p, s in site.pages.items() if s is before.pages[p]] for before, site in itertools.pairwise(sites)]
+    listed = [p for p in sites[0].pages if not p.startswith("cases/case-")]
+    assert kept[0] == listed and kept[2] == listed  # the body edits
+    assert kept[1] == []  # the title shows in the lists: all planned again
+    others = [p for p in sites[0].pages if p.startswith("cases/case-") and p != "cases/case-0002.md"]
+    assert all(sites[3].pages[p].context["related"] is sites[2].pages[p].context["related"] for p in others)
+    assert "edited twice" in sites[3].pages["cases/case-0002.md"].content
+
+
 def test_a_sweep_asked_to_stop_ends_after_the_chunk_it_is_in_and_the_next_one_goes_on(tmp_path):
     """Under mkdocs serve a save stops the last build's sweep, which may have a hundred
     thousand stale entries to remove after an upgrade: it ends after one chunk, with what it
@@ -235,8 +321,8 @@ def test_a_sweep_asked_to_stop_ends_after_the_chunk_it_is_in_and_the_next_one_go
         cache.put("page", key, "old")
     cache.close()
     week_ago = time.time() - 8 * 24 * 3600
-    with closing(sqlite3.connect(folder / "entries.sqlite")) as db, db:
-        db.execute("UPDATE entries SET used = ?", (week_ago,))
+    with closing(sqlite3.connect(folder / "cache.sqlite")) as db, db:
+        db.execute("UPDATE uses SET used = ?", (week_ago,))
     asked = []
     first = BuildCache(folder)
     assert first.sweep(stop=lambda: asked.append(1) or len(asked) > 1) == SWEEP_CHUNK

@@ -78,6 +78,13 @@ class Case:
         digest of its file's bytes and of everything it is read with), which names it as well."""
         return digest(self.id, self.path, self.record(), self.body)
 
+    @cached_property
+    def record_digest(self) -> str:
+        """The SHA-256 (hex) of the case's id, path and :meth:`record`: what it says besides its
+        body, which is all that any page but its own, and any data file, shows of it. An edit of
+        the body alone leaves it as it was."""
+        return digest(self.id, self.path, self.record())
+
     @property
     def url(self) -> str:
         """The case's path on the site, relative to the site root."""

@@ -195,22 +195,55 @@ def build_site(
     settings = settings or Settings()
     history = history or History({}, {}, None)
     plan = plan_site(library, settings, history, repository, cache or BuildCache(None))
-    specs = [
+    before, after, files = plan.cache.remembered_whole(LISTINGS_KIND, listings_key(plan), lambda: listings(plan))
+    pages = {spec.src_uri: spec for spec in [*before, *case_pages(plan), *after]}
+    return Site(pages, dict(files), plan.dataset["version"])
+
+
+LISTINGS_KIND = "listings"
+"""The serve memory's kind for :func:`listings` (never stored): after a save that changed only
+a case's body, they are as they were, and only the case's own page is planned again."""
+
+
+def listings(plan: Plan) -> tuple[list[PageSpec], list[PageSpec], dict]:
+    """Every page but the case pages, and the data files: ``(pages before the case pages, pages
+    after them, data files)`` (site path → text, or bytes), each page with its key. They show
+    what cases say besides their bodies (:attr:`casebook.cases.Case.record_digest`)."""
+    before = [
         home_page(plan),
         case_list_page(plan),
         *keyword_pages(plan),
         *country_pages(plan),
         *contribute_pages(plan),
-        *case_pages(plan),
-        explore_page(plan),
     ]
+    after = [explore_page(plan)]
     files = data_files(plan)
-    specs.append(data_page(plan, files))  # before the feed: the data page lists the data files
+    after.append(data_page(plan, files))  # before the feed: the data page lists the data files
     changes, files[changelog.FEED] = changes_page(plan)
-    pages = {spec.src_uri: spec for spec in [*specs, changes]}
-    for spec in pages.values():  # once here, kept with the plan: a build from the cache needs no digest
-        spec.key = spec.key or data_digest([spec.context, spec.crumbs, spec.template], plan.view_digests)
-    return Site(pages, files, plan.dataset["version"])
+    after.append(changes)
+    for spec in [*before, *after]:  # once here, kept with the plan: a build from the cache needs no digest
+        spec.key = data_digest([spec.context, spec.crumbs, spec.template], plan.view_digests)
+    return before, after, files
+
+
+def listings_key(plan: Plan) -> str:
+    """What :func:`listings` follow from: the code, the settings, git's history and state, the
+    vocabulary, the data set's description, the collation, the contributing guide, and each
+    case's :attr:`~casebook.cases.Case.record_digest` in the library's order."""
+    library = plan.library
+    guide = library.root / CONTRIBUTING
+    return digest(
+        code_digest(),
+        "listings",
+        plan.settings,
+        plan.history,
+        plan.repository,
+        plan.vocabulary,
+        plan.dataset,
+        library.collation.locale,
+        guide.read_bytes() if guide.is_file() else None,
+        [(cid, case.record_digest) for cid, case in library.cases.items()],
+    )
 
 
 def plan_site(
@@ -540,11 +573,12 @@ def case_pages(plan: Plan) -> list[PageSpec]:
         dates = (history.added.get(case.path), history.changed.get(case.path))
         extras = digest(around, case.digest, dates)  # the view follows from the case and the vocabulary
         related, cite, jsonld = plan.cache.memo(PLAN_KIND, extras, lambda cid=cid: case_extras(plan, cid))
+        shown, shown_digest, links = _case_shown(plan, case, extras, related)
         context = {
             "case": plan.views[cid],
-            "related": related_view(related, plan.views, plan.library.taxonomy),
+            "related": shown,
             "jsonld": jsonld,
-            "links": repo_links(case, settings),
+            "links": links,
             "cite": cite,
             "search_terms": plan.terms[cid],
         }
@@ -561,10 +595,27 @@ def case_pages(plan: Plan) -> list[PageSpec]:
                 # extras' key (the code, the vocabulary, the indexes, the settings, the version,
                 # the case and its dates) and what the related cases show of themselves (so that an
                 # edit of a case's text leaves the pages that list it as related as they were).
-                key=digest("case.html", extras, data_digest(context["related"]), cases_crumb),
+                key=digest("case.html", extras, shown_digest, cases_crumb),
             )
         )
     return pages
+
+
+def _case_shown(plan: Plan, case, extras: str, related: list) -> tuple[list, str, dict]:
+    """``(related cases as the page shows them, their data_digest, repository links)`` of
+    ``case``; under ``mkdocs serve`` remembered by what they follow from (``extras``: the key
+    of the case's extras, with the settings and the vocabulary; the related cases' views), so
+    that a save does not make them again for every case (2 s at 10,000 cases)."""
+
+    def make() -> tuple[list, str, dict]:
+        shown = related_view(related, plan.views, plan.library.taxonomy)
+        return shown, data_digest(shown), repo_links(case, plan.settings)
+
+    if not plan.cache.remembers(ROW_KIND):
+        return make()
+    views, known = plan.views, plan.view_digests
+    key = digest("case-shown", extras, [known[id(views[r.id])] for r in related])
+    return plan.cache.remembered(ROW_KIND, key, make)
 
 
 def case_extras(plan: Plan, cid: str) -> tuple:
@@ -647,7 +698,9 @@ def data_files(plan: Plan) -> dict:
 
 
 ROW_KIND = "case-row"
-"""The serve memory's kind for a case's part of a data file (:func:`_per_case`); never stored."""
+"""The serve memory's kind for what would otherwise be made again for every case on every
+save: its parts of the data files (:func:`_per_case`) and what its page shows of its related
+cases (:func:`_case_shown`); never stored."""
 
 
 def _per_case(plan: Plan, part: str, make: Callable) -> Callable:
