@@ -229,7 +229,8 @@ def on_config(config):
     if previous is not None and previous.site_dir != config.site_dir:
         previous = None
     kept = previous.kept_bundles(Path(config.site_dir)) if previous is not None else None
-    search = SearchIndexer(Path(config.site_dir), bundles, cache, kept)
+    serving = bool(_serving and _serving[0])
+    search = SearchIndexer(Path(config.site_dir), bundles, cache, kept, defer=serving and previous is not None)
     build = Build(site, len(bundles), len(library.cases), search, pages, warnings, pool)
     build.lastmod = {path: _day(stamp) for path, stamp in history.changed.items()}
     build.previous = previous

@@ -175,6 +175,28 @@ def test_a_changed_case_reindexes_only_its_bundle_and_at_once(tmp_path, docs):
     assert again.services_started == 0 and files(tmp_path / "three") == files(tmp_path / "two")
 
 
+def test_deferred_a_changed_bundle_waits_for_finish_and_is_the_same(tmp_path, docs):
+    """Under serve (after its first build) the changed bundle is not streamed while the pages are
+    made: Pagefind starts in finish(), on the thread after the build, and writes what the
+    build without deferring writes; unchanged bundles are restored as they come."""
+    changed = members(1)[0]
+    edited = {**docs, changed: document(changed, "grannsamverkan på Rosengård, ändrad")}
+    built = {}
+    for name, defer in (("three", False), ("four", True)):
+        build(tmp_path / f"seed-{name}", docs, BuildCache(tmp_path / f"cache-{name}"))  # the last build
+        indexer = SearchIndexer(tmp_path / name, PATHS, BuildCache(tmp_path / f"cache-{name}"), defer=defer)
+        for key in grouped(KEYS):
+            indexer.add(edited[key], f"/cases/{key}/", key)
+        indexer.flush()  # what the build does after its last case
+        built[name] = (indexer.services_started, list(indexer.restored))
+        indexer.finish()
+        assert indexer.indexed == ["pagefind-1/"] and indexer.restored == ["pagefind/", "pagefind-2/"]
+    assert built == {"three": (1, ["pagefind/", "pagefind-2/"]), "four": (0, ["pagefind/", "pagefind-2/"])}
+    assert fragments(tmp_path / "three") == fragments(tmp_path / "four")
+    text = b"".join(gzip.decompress(v) for k, v in fragments(tmp_path / "four").items() if k.startswith("pagefind-1/"))
+    assert "ändrad".encode() in text
+
+
 def test_a_removed_or_added_case_reindexes_only_its_bundle(tmp_path, docs):
     build(tmp_path / "one", docs, BuildCache(tmp_path / "cache"))
     removed = members(1)[-1]
@@ -207,7 +229,7 @@ def test_a_bundle_missing_from_the_cache_is_indexed_once_complete(tmp_path, docs
     build(tmp_path / "one", docs, cache)
     stored = cache_rows(tmp_path / "cache", BUNDLE_KIND)
     assert len(stored) == 3
-    with closing(sqlite3.connect(tmp_path / "cache" / "entries.sqlite")) as db:
+    with closing(sqlite3.connect(tmp_path / "cache" / "cache.sqlite")) as db:
         db.execute("DELETE FROM entries WHERE kind = ?", (BUNDLE_KIND,))
         db.commit()
     cache = BuildCache(tmp_path / "cache")
