@@ -413,33 +413,32 @@ class BuildCache:
         enough that storing them would cost more, but made for every case on every save under
         ``mkdocs serve`` (the data files' rows). Without a memory, or for a kind it does not
         keep, just ``make()``."""
-        if not self.remembers(kind):
-            return make()
-        with self._lock:
-            self._remembered.add((kind, key))
-            found = self.memory.values.get((kind, key), _BAD)
-        if found is _BAD:
-            found = make()
-            with self._lock:
-                self.memory.values[kind, key] = found
-        return found
+        return self._remember(kind, key, make, whole=False)
 
     def remembered_whole(self, kind: str, key: str, make: Callable[[], Any]) -> Any:
         """:meth:`remembered`, for a value made from other entries and remembered parts: a build
         that takes it from the memory counts those as its own too, so that :meth:`forget_unused`
         and :meth:`sweep` keep them for the build that makes it again."""
+        return self._remember(kind, key, make, whole=True)
+
+    def _remember(self, kind: str, key: str, make: Callable[[], Any], whole: bool) -> Any:
+        """:meth:`remembered` (``whole``: kept as ``(value, parts used, parts remembered)``)."""
         if not self.remembers(kind):
             return make()
         with self._lock:
             self._remembered.add((kind, key))
             found = self.memory.values.get((kind, key), _BAD)
-            if found is _BAD:
+            if found is _BAD and whole:
                 used, remembered = {k: set(v) for k, v in self._used.items()}, set(self._remembered)
         if found is _BAD:
             value = make()
             with self._lock:
-                parts = {k: v - used.get(k, set()) for k, v in self._used.items()}
-                found = self.memory.values[kind, key] = (value, parts, self._remembered - remembered)
+                if whole:
+                    parts = {k: v - used.get(k, set()) for k, v in self._used.items()}
+                    value = (value, parts, self._remembered - remembered)
+                found = self.memory.values[kind, key] = value
+        if not whole:
+            return found
         with self._lock:
             for k, keys in found[1].items():
                 self._used.setdefault(k, set()).update(keys)
