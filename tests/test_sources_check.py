@@ -297,3 +297,31 @@ def test_the_check_reports_through_make_check_and_the_real_library_passes(librar
     assert "(language 'sv' there, 'nb' here)" in proc.stdout + proc.stderr
     real = check(ROOT)
     assert real.returncode == 0, real.stdout + real.stderr
+
+
+def test_the_line_named_is_the_sources_own_whatever_order_the_front_matter_is_in(library):
+    """A missing field is reported at its entry's line. An entry's lines were gathered from
+    every field list's n-th entry, so with ``sources:`` above ``municipalities:`` the second
+    municipality's line stood in for the second source's."""
+    a = with_sources(
+        "A programme",
+        {"title": "Områdesprogram för Rosengård", "year": 2014},
+        {"title": "Slutrapport Seved", "url": "https://example.org/seved", "year": 2016},
+    )
+    b = with_sources(
+        "B programme",
+        {"title": "Områdesprogram för Rosengård", "year": 2014},
+        {"title": "Slutrapport Seved", "url": "https://example.org/seved"},
+    )
+    front = b.index("sources:\n")
+    sources = b[front : b.index("---", front)]
+    b = b.replace(sources, "")
+    b = b.replace("municipalities:\n  - Malmö\n", sources + "municipalities:\n  - Malmö\n  - Lund\n")
+    assert b.index("sources:") < b.index("municipalities:")
+    found = problems(library, {"a.md": a, "b.md": b})
+    entry = line_of(b, 'title: "Slutrapport Seved"')
+    assert found == [
+        f"cases/b.md:{entry}: sources[1]: the same source as sources[1] of "
+        f"cases/a.md:{line_of(a, 'year: 2016')} is described differently there (year 2016 there, none here); "
+        "describe it the same way in both (the same title, publisher, year, language and url)"
+    ]

@@ -140,7 +140,7 @@ def _entries(cases: dict) -> list[_Entry]:
     for case in sorted(cases.values(), key=lambda c: c.path):
         lines = case.meta.get("lines", {})
         for i, source in enumerate(case.sources):
-            own = {k[2] if len(k) > 2 else "": v for k, v in lines.items() if len(k) > 1 and k[1] == i}
+            own = {k[2] if len(k) > 2 else "": v for k, v in lines.items() if k[:2] == ("sources", i)}
             title = title_key(source.title)
             publisher = title_key(source.publisher)
             out.append(_Entry(case.path, i, source, own, url_key(source.url), title, publisher, generic(title)))
