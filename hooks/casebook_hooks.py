@@ -63,7 +63,7 @@ from casebook.collation import DEFAULT_LOCALE, known_locale
 from casebook.contract import Contract, load_contract
 from casebook.docs import CONTRIBUTING
 from casebook.indexes import git_history
-from casebook.library import CASE_KIND, LIBRARY_KIND
+from casebook.library import CASE_KIND, LIBRARY_KIND, SOURCES_KIND
 from casebook.markdown_reading import MarkdownReading
 from casebook.pages import LISTINGS_KIND, PLAN_KIND, ROW_KIND, Settings, Site, build_site
 from casebook.pool import Pool
@@ -184,7 +184,7 @@ def _serve_memory() -> Memory | None:
     if not (_serving and _serving[0]):
         return None
     if not _memory:
-        _memory.append(Memory([CASE_KIND, LIBRARY_KIND, PLAN_KIND, FINISHED, ROW_KIND, LISTINGS_KIND]))
+        _memory.append(Memory([CASE_KIND, LIBRARY_KIND, SOURCES_KIND, PLAN_KIND, FINISHED, ROW_KIND, LISTINGS_KIND]))
     return _memory[0]
 
 
@@ -214,7 +214,8 @@ def on_config(config):
     cache = BuildCache.for_library(root, memory=_serve_memory())
     pool = Pool()  # spawned once: it reads the case files, then converts the case pages ahead of the page loop
     try:
-        library = load_library(root, _collation_locale(config, options), reading, cache, contract, pool)
+        locale, first = _collation_locale(config, options), previous is None  # serve stores only its first build's
+        library = load_library(root, locale, reading, cache, contract, pool, store=first)
         _stop_on_problems(library, cache)
         bundles = bundle_paths(len(library.cases), options.search_shard_size)
         config.extra["casebook_search_bundles"] = bundles  # read by cb-search.html
@@ -222,7 +223,7 @@ def on_config(config):
         pages = PageCache(cache, config)
         order = sorted(library.cases, key=lambda cid: (bundle_of(cid, len(bundles)), cid))  # the page loop's
         pages.convert_cases(pool, config, [(f"cases/{cid}.md", library.cases[cid].body) for cid in order])
-        site, history = _plan(root, config, options, library, cache, store=previous is None)
+        site, history = _plan(root, config, options, library, cache, store=first)
     except BaseException:
         pool.close()
         raise
@@ -352,7 +353,7 @@ def on_files(files, config):
     generated.append((TRANSLIT_JS, browser_table_js()))
     taken = {file.dest_uri: file.src_uri for file in files}  # what docs/ publishes, by address
     for src_uri, content in generated:
-        if files.get_file_from_path(src_uri) is not None:
+        if src_uri in files.src_uris:  # generated paths are POSIX already: no PurePath per file
             raise Abort(f"Casebook: docs/{src_uri} would hide a generated file; remove it from docs/.")
         made = File.generated(config, src_uri, content=content)
         if made.dest_uri in taken:  # which of the two MkDocs writes last is not to be left to chance
@@ -467,7 +468,7 @@ def _unstored_bundles(build: Build, files, found: dict, changing: set) -> set:
     for src_uri, entry in found.items():
         number = _bundle(build, src_uri)
         if number not in changing:
-            documents.setdefault(number, []).append(("/" + files.get_file_from_path(src_uri).url, entry["digest"]))
+            documents.setdefault(number, []).append(("/" + files.src_uris[src_uri].url, entry["digest"]))
     return {number for number, pairs in documents.items() if not build.search.has_stored(pairs)}
 
 
@@ -480,7 +481,7 @@ def _finish(build: Build, files, config, src_uri: str, entry: dict, html: str | 
     """Write a finished case page (``html``; None: it is in the site already, see :class:`Written`)
     and put a :class:`casebook_incremental.FinishedPage` for it in ``files``, with a
     :class:`mkdocs.structure.pages.Page` for links to it (its anchors) and sitemap-cases.xml."""
-    file = files.get_file_from_path(src_uri)
+    file = files.src_uris[src_uri]
     if html is not None:
         write_file(build.site.publish(html).encode("utf-8", errors="xmlcharrefreplace"), file.abs_dest_path)
     files.remove(file)
@@ -671,7 +672,7 @@ def on_env(env, config, files):
     _fast_getattr(env)
     build.env = env
     build.cache.navigation(build.nav)
-    env.globals["cb_case_pages"] = [files.get_file_from_path(src).page for src in build.cases]  # sitemap-cases.xml
+    env.globals["cb_case_pages"] = [files.src_uris[src].page for src in build.cases]  # sitemap-cases.xml
     item = env.get_template("partials/cb-case-item.html").module.case_item  # in HOOK_TEMPLATES
     rendered = build.items
 

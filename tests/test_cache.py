@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from casebook import library as library_module
 from casebook import load_library, pool
 from casebook.cache import FORMAT, SWEEP_CHUNK, BuildCache, Digest, Memory, data_digest, digest
-from casebook.library import CASE_KIND, LIBRARY_KIND
+from casebook.library import CASE_KIND, LIBRARY_KIND, SOURCES_KIND
 from casebook.pages import LISTINGS_KIND, PLAN_KIND, ROW_KIND, Settings, build_site
 from conftest import ROOT, cache_rows, env, make_library, raw_entry, synthetic, write_entry
 
@@ -308,6 +309,41 @@ def test_after_a_save_that_changed_only_a_body_the_listings_are_kept_and_the_sit
     others = [p for p in sites[0].pages if p.startswith("cases/case-") and p != "cases/case-0002.md"]
     assert all(sites[3].pages[p].context["related"] is sites[2].pages[p].context["related"] for p in others)
     assert "edited twice" in sites[3].pages["cases/case-0002.md"].content
+
+
+def test_under_serve_sources_are_checked_across_cases_again_only_when_a_source_or_its_line_changed(
+    tmp_path, monkeypatch
+):
+    cases = synthetic(4)
+    cases["case-0001.md"] = cases["case-0001.md"].replace("title: A report", "title: Slutrapport Seved")
+    cases["case-0002.md"] = cases["case-0002.md"].replace("year: 2016", "year: 2017")  # differs from the others
+    folder = make_library(tmp_path / "lib", cases)
+    memory, calls = Memory([CASE_KIND, LIBRARY_KIND, SOURCES_KIND]), []
+    real = library_module.check_sources
+    monkeypatch.setattr(library_module, "check_sources", lambda found: calls.append(1) or real(found))
+    case = folder / "cases" / "case-0002.md"
+    edits = [
+        lambda text: text,
+        lambda text: text.replace("A lead paragraph.", "A lead paragraph on Ørestad."),  # the body only
+        lambda text: text.replace("  - Seved\n", "  - Seved\n  - Sofielund\n"),  # the source's lines move
+        lambda text: text.replace("year: 2017", "year: 2018"),  # the source itself
+    ]
+    found = []
+    for edit in edits:
+        case.write_text(edit(case.read_text("utf-8")), "utf-8")
+        cache = BuildCache(tmp_path / "c", memory)
+        problems = [str(p) for p in load_library(folder, cache=cache, store=False).problems]
+        cache.forget_unused()
+        cache.close()
+        monkeypatch.setattr(library_module, "check_sources", real)
+        assert problems == [str(p) for p in load_library(folder).problems]  # as checked afresh
+        monkeypatch.setattr(library_module, "check_sources", lambda found: calls.append(1) or real(found))
+        found.append((len(calls), problems))
+    assert [n for n, _ in found] == [1, 1, 2, 3]
+    named = [[p for p in problems if p.startswith("cases/case-0002.md")] for _, problems in found]
+    assert all(len(p) == 1 for p in named) and "2018 here" in named[3][0]
+    assert named[1] == named[0] and named[2] != named[1]  # the line named moved with the source
+    assert cache_rows(tmp_path / "c", LIBRARY_KIND) == []  # store=False: the whole library is not kept
 
 
 def test_a_sweep_asked_to_stop_ends_after_the_chunk_it_is_in_and_the_next_one_goes_on(tmp_path):

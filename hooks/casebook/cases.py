@@ -85,6 +85,13 @@ class Case:
         the body alone leaves it as it was."""
         return digest(self.id, self.path, self.record())
 
+    @cached_property
+    def sources_digest(self) -> str:
+        """The SHA-256 (hex) of what :func:`casebook.sources_check.check_sources` reads of the
+        case: its path, its sources and the lines they are on in its file."""
+        lines = {repr(k): v for k, v in self.meta.get("lines", {}).items() if len(k) > 1 and k[0] == "sources"}
+        return digest(self.path, [vars(s) for s in self.sources], lines)
+
     @property
     def url(self) -> str:
         """The case's path on the site, relative to the site root."""
