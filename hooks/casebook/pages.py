@@ -195,7 +195,10 @@ def build_site(
     settings = settings or Settings()
     history = history or History({}, {}, None)
     plan = plan_site(library, settings, history, repository, cache or BuildCache(None))
-    before, after, files = plan.cache.remembered_whole(LISTINGS_KIND, listings_key(plan), lambda: listings(plan))
+    if plan.cache.remembers(LISTINGS_KIND):  # under serve: the key is made only to look them up
+        before, after, files = plan.cache.remembered_whole(LISTINGS_KIND, listings_key(plan), lambda: listings(plan))
+    else:
+        before, after, files = listings(plan)
     pages = {spec.src_uri: spec for spec in [*before, *case_pages(plan), *after]}
     return Site(pages, dict(files), plan.dataset["version"])
 
