@@ -489,6 +489,34 @@ def test_body_links_must_be_full_addresses(library, target, words):
     assert len(found) == 1 and words in found[0], found
 
 
+def test_a_link_is_named_as_markdown_reads_it_and_a_page_file_is_not_taken_for_a_domain(library):
+    """A link before a full stop or inside parentheses ends at its own closing parenthesis; a
+    link to another case's file (``.md``) is a page of this site, not a web address to guess."""
+    text = case_text(
+        body_text=body().replace(
+            "Something",
+            "See [Malmö](malmo-områdesprogram.md). Also ([Ødegaard](no-such-case.md)), "
+            "[Wiki](https://sv.wikipedia.org/wiki/Rosengård_(Malmö)) and [x](<../a b.html>).",
+            1,
+        )
+    )
+    found = problems_of(library, text)
+    assert sorted(f.split(";")[0].split(": ", 1)[1] for f in found) == [
+        "body: the link '../a b.html' is not a full web address",
+        "body: the link 'malmo-områdesprogram.md' is not a full web address",
+        "body: the link 'no-such-case.md' is not a full web address",
+    ]
+    assert all("links to pages of this site are not allowed" in f and "https://malmo" not in f for f in found)
+
+
+@pytest.mark.parametrize("target", ["<javascript:alert(1)>", "<javascript:alert(1)", "javascript:alert((1))"])
+def test_a_script_link_is_refused_however_it_is_bracketed(library, target):
+    found = problems_of(library, case_text(body_text=body().replace("Something", f"[x]({target}).", 1)))
+    assert any("the link target 'javascript:alert(1)' is not allowed" in f for f in found) or any(
+        "the link target 'javascript:alert((1))' is not allowed" in f for f in found
+    ), found
+
+
 def test_full_links_and_anchors_are_fine(library):
     text = case_text(body_text=body().replace("Something", "[a](https://x.org) [b](#goals) [c](mailto:a@b.org)", 1))
     assert problems_of(library, text) == []

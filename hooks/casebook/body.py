@@ -28,7 +28,9 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HTML = re.compile(r"<(/?[a-zA-Z][^<>@ ]*( [^<>]*)?|!--)>?")
 _AUTOLINK = re.compile(r"<(?:https?|ftp)://[^<>\s]*>")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
-_LINK_TARGET = re.compile(r"\]\(\s*<?([^\s>]*)")
+_LINK_TARGET = re.compile(r"\]\(\s*(<[^>\n]*>|[^\s]*)")
+_PAGE_FILE = re.compile(r"(?i)\.(md|markdown|html?)(?:[#?].*)?$")
+"""A target naming a page file (``other-case.md``): a page of this site, not a web domain."""
 _REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
 _ATTR_LIST = re.compile(r"\{\s*[:#.][^}]*\}")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
@@ -305,6 +307,23 @@ def _odd_in(heading: str) -> str:
     return f": it has {odd} where an ordinary space belongs" if odd else ""
 
 
+def _destination(found: str) -> str:
+    """A link's destination as Markdown reads it from what follows ``](`` up to a space (CommonMark
+    6.3): ``<...>`` without its brackets, else the text up to the parenthesis that closes the
+    link (parentheses inside it balanced), so ``[a](b.md).`` names ``b.md``, not ``b.md).``."""
+    if found.startswith("<"):
+        return found[1:-1] if found.endswith(">") else _destination(found[1:])
+    depth = 0
+    for i, char in enumerate(found):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                return found[:i]
+            depth -= 1
+    return found
+
+
 def _check_markup(prose: list[tuple[int, str]], problems: Problems) -> None:
     """Raw HTML, attribute lists and links other than http(s)/mailto/#anchor are refused."""
     whole = "\n".join(text for _, text in prose)
@@ -325,9 +344,7 @@ def _check_markup(prose: list[tuple[int, str]], problems: Problems) -> None:
         if _ATTR_LIST.search(text):
             problems.add(line, "body", "attribute lists ('{: ...}') are not allowed in case text", "remove the braces")
         for match in list(_LINK_TARGET.finditer(text)) + ([_REF_DEF.match(text)] if _REF_DEF.match(text) else []):
-            target = match.group(1)
-            while target.endswith(")") and target.count(")") > target.count("("):
-                target = target[:-1]  # the link's closing parenthesis
+            target = _destination(match.group(1))
             if not target:
                 continue
             if not safe_link(target):
@@ -338,7 +355,7 @@ def _check_markup(prose: list[tuple[int, str]], problems: Problems) -> None:
                     "link only to web addresses starting with https:// (or http://, mailto:)",
                 )
             elif not re.match(r"(?i)(https?://|mailto:|#)", target):
-                domain = re.match(r"(?i)(www\.|[a-z0-9-]+\.[a-z]{2,}(/|$))", target)
+                domain = re.match(r"(?i)(www\.|[a-z0-9-]+\.[a-z]{2,}(/|$))", target) and not _PAGE_FILE.search(target)
                 fix = (
                     f"write the full address: https://{target}"
                     if domain
