@@ -198,7 +198,7 @@ SEARCH_ASIDE = ".casebook-previous-search"
 def on_config(config):
     if not config.use_directory_urls:
         raise Abort("Casebook: set use_directory_urls: true in mkdocs.yml (cases are published at /cases/<id>/).")
-    _catch_up(stop=True)  # the previous build of `mkdocs serve` may still be indexing: this one will
+    _catch_up()  # the previous build of `mkdocs serve` may still be indexing: this one will
     previous = _written.pop() if _written else None  # only a whole build leaves one
     on_build_error(None)  # what a previous build of `mkdocs serve` that failed half-way left running
     _build.clear()
@@ -747,7 +747,7 @@ def on_post_build(config):
     # `mkdocs serve` answers no request while a build runs: the pages are served as soon as
     # this returns, and the search index (after an edit, a bundle of up to 1,000 cases indexed
     # again: seconds) follows on a thread. A save before it is done stops it (the next build
-    # indexes whatever it had not written); the end of serve waits for it.
+    # indexes whatever it had not written); the end of serve stops it.
     _close_build(build)
     shutil.rmtree(Path(config.site_dir) / SEARCH_ASIDE, ignore_errors=True)  # bundles not taken back
     _written[:] = [Written(config.site_dir, build.site.version, dict(build.finish_keys), search.whole)]
@@ -789,19 +789,18 @@ _behind: list[_Behind] = []
 """The last ``mkdocs serve`` build's :class:`_Behind`, until a build begins or serve ends."""
 
 
-def _catch_up(stop: bool) -> None:
-    """Before a build begins (``stop``: its indexing is stopped) or when serve ends (waited
-    for, before MkDocs removes its temporary site): end what the previous build left behind."""
+def _catch_up() -> None:
+    """Before a build begins, or when serve ends (before MkDocs removes its temporary site):
+    stop what the previous build left behind, and wait for its thread to end."""
     while _behind:
-        behind = _behind.pop()
-        if stop:
-            behind.stop()
-        else:
-            behind.thread.join()
+        _behind.pop().stop()
 
 
 def on_shutdown():
-    _catch_up(stop=False)
+    # Serve ends on Ctrl-C, and MkDocs then removes its temporary site: the indexing left
+    # behind is stopped, not waited for (after a save it may not have started Pagefind yet,
+    # which the Ctrl-C would have stopped too).
+    _catch_up()
 
 
 def _close_build(build: Build) -> None:

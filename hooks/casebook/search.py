@@ -541,6 +541,8 @@ class SearchIndexer:
         self._retiring: list[_Retiring] = []
         self._count = 0
         self._closed = False
+        self._starting = threading.Lock()
+        """Held while a service starts, and while :meth:`close` marks the indexer closed."""
         self.services_started = 0
         """Pagefind processes started."""
         self.indexed: list[str] = []
@@ -648,12 +650,13 @@ class SearchIndexer:
         """Stop every service and remove the spool (safe to call twice, and from another thread
         than the one adding or finishing: no service starts after it). ``at_once``: kill the
         services, whatever they were writing, rather than wait for them."""
-        self._closed = True
-        self._checked = {}
-        services = [retiring.service for retiring in self._retiring]
-        if self._service is not None:
-            services.append(self._service)
-        self._retiring, self._service = [], None
+        with self._starting:
+            self._closed = True
+            self._checked = {}
+            services = [retiring.service for retiring in self._retiring]
+            if self._service is not None:
+                services.append(self._service)
+            self._retiring, self._service = [], None
         for service in services:
             if at_once:
                 service.kill()
@@ -735,10 +738,11 @@ class SearchIndexer:
         # memory). Otherwise a build that converts faster than Pagefind indexes holds several.
         for retiring in self._retiring:
             retiring.service.settle(retiring.requests[-1])
-        if self._closed:  # closed from another thread meanwhile
-            raise SearchIndexError("the search indexer was stopped")
-        self._service = _Service()
-        self._started.append(self._service)
+        with self._starting:  # a close from another thread either comes first or kills this one
+            if self._closed:
+                raise SearchIndexError("the search indexer was stopped")
+            self._service = _Service()
+            self._started.append(self._service)
         self.services_started += 1
         self._index = self._service.wait(self._service.send({"type": "NewIndex", "config": None}))["index_id"]
         self._requests = []
