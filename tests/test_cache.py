@@ -222,6 +222,10 @@ def test_a_part_remembered_for_serve_is_made_once_never_stored_and_forgotten_whe
     assert made == ["a", "b", "page", "page"]
     assert list(memory.values) == [("row", "a")] and cache_rows(tmp_path / "c") == []
     assert BuildCache(None, memory).remembered("row", "a", lambda: "made") == "made"
+    # A key given as a function is made only when the value is kept (under serve).
+    assert BuildCache(None, memory).remembered("row", lambda: pytest.fail("key made"), lambda: "made") == "made"
+    keyed = BuildCache(tmp_path / "c", memory)
+    assert keyed.remembered("row", lambda: "a", lambda: "not made") == ["Årsta"]
 
 
 def test_a_site_planned_again_from_the_serve_memory_is_the_site_planned_afresh(tmp_path):

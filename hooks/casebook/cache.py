@@ -408,23 +408,26 @@ class BuildCache:
         key made only for it need not be made."""
         return self.memory is not None and kind in self.memory.kinds
 
-    def remembered(self, kind: str, key: str, make: Callable[[], Any]) -> Any:
+    def remembered(self, kind: str, key: str | Callable[[], str], make: Callable[[], Any]) -> Any:
         """``make()``, kept in :attr:`memory` only, never in the database: for parts cheap
         enough that storing them would cost more, but made for every case on every save under
         ``mkdocs serve`` (the data files' rows). Without a memory, or for a kind it does not
-        keep, just ``make()``."""
+        keep, just ``make()``. ``key``: the key, or a function making it (called only when the
+        value is kept: a key that costs a digest of every case is not made for nothing)."""
         return self._remember(kind, key, make, whole=False)
 
-    def remembered_whole(self, kind: str, key: str, make: Callable[[], Any]) -> Any:
+    def remembered_whole(self, kind: str, key: str | Callable[[], str], make: Callable[[], Any]) -> Any:
         """:meth:`remembered`, for a value made from other entries and remembered parts: a build
         that takes it from the memory counts those as its own too, so that :meth:`forget_unused`
         and :meth:`sweep` keep them for the build that makes it again."""
         return self._remember(kind, key, make, whole=True)
 
-    def _remember(self, kind: str, key: str, make: Callable[[], Any], whole: bool) -> Any:
+    def _remember(self, kind: str, key: str | Callable[[], str], make: Callable[[], Any], whole: bool) -> Any:
         """:meth:`remembered` (``whole``: kept as ``(value, parts used, parts remembered)``)."""
         if not self.remembers(kind):
             return make()
+        if callable(key):
+            key = key()
         with self._lock:
             self._remembered.add((kind, key))
             found = self.memory.values.get((kind, key), _BAD)

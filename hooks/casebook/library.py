@@ -211,11 +211,13 @@ def _load_cases(
     cases = {cid: cases[cid] for cid in sorted(cases)}
     # One source, one description, across cases: under serve, checked again only when a
     # case's sources or the lines they are on changed (0.7 s a save at 10,000 cases).
-    if cache.remembers(SOURCES_KIND):
-        sources = digest("sources", [case.sources_digest for case in cases.values()])
-        problems.extend(cache.remembered(SOURCES_KIND, sources, lambda: check_sources(cases)))
-    else:
-        problems.extend(check_sources(cases))
+    problems.extend(
+        cache.remembered(
+            SOURCES_KIND,
+            lambda: digest("sources", [case.sources_digest for case in cases.values()]),
+            lambda: check_sources(cases),
+        )
+    )
     return list(cases.values()), sorted(notes), problems
 
 

@@ -195,10 +195,9 @@ def build_site(
     settings = settings or Settings()
     history = history or History({}, {}, None)
     plan = plan_site(library, settings, history, repository, cache or BuildCache(None))
-    if plan.cache.remembers(LISTINGS_KIND):  # under serve: the key is made only to look them up
-        before, after, files = plan.cache.remembered_whole(LISTINGS_KIND, listings_key(plan), lambda: listings(plan))
-    else:
-        before, after, files = listings(plan)
+    before, after, files = plan.cache.remembered_whole(
+        LISTINGS_KIND, lambda: listings_key(plan), lambda: listings(plan)
+    )
     pages = {spec.src_uri: spec for spec in [*before, *case_pages(plan), *after]}
     return Site(pages, dict(files), plan.dataset["version"])
 
@@ -614,11 +613,10 @@ def _case_shown(plan: Plan, case, extras: str, related: list) -> tuple[list, str
         shown = related_view(related, plan.views, plan.library.taxonomy)
         return shown, data_digest(shown), repo_links(case, plan.settings)
 
-    if not plan.cache.remembers(ROW_KIND):
-        return make()
     views, known = plan.views, plan.view_digests
-    key = digest("case-shown", extras, [known[id(views[r.id])] for r in related])
-    return plan.cache.remembered(ROW_KIND, key, make)
+    return plan.cache.remembered(
+        ROW_KIND, lambda: digest("case-shown", extras, [known[id(views[r.id])] for r in related]), make
+    )
 
 
 def case_extras(plan: Plan, cid: str) -> tuple:
