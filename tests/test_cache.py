@@ -420,6 +420,38 @@ def test_a_pool_that_breaks_is_replaced_by_this_process(monkeypatch):
         assert shared.start(_square, [2, 3]).results() == [4, 9]
 
 
+HOOK_LOADED_ONLY = """
+import os, sys
+from mkdocs.config import load_config
+load_config("mkdocs.yml")  # MkDocs loads the hook: its folder is on sys.path only meanwhile
+assert not [p for p in sys.path if os.path.abspath(p or ".") == os.path.dirname(sys.argv[1])]
+pool, translit = sys.modules["casebook.pool"], sys.modules["casebook.translit"]
+with pool.Pool(min_items=1) as shared:
+    print(shared.map(translit.transliterate, ["Ålesund", "Malmö", "Tåsinge", "Ærø"]), shared._broken)
+"""
+
+
+def test_the_workers_import_the_package_when_only_mkdocs_put_it_on_the_path(tmp_path):
+    # A plain `mkdocs build` (a Pages workflow, `mkdocs build -f examples/...`) has no
+    # PYTHONPATH=hooks: the spawned workers failed on `import casebook` with a traceback each,
+    # and the build went on in one process.
+    environment = {k: v for k, v in env().items() if k != "PYTHONPATH"} | {"CASEBOOK_WORKERS": "2"}
+    (tmp_path / "docs").mkdir()
+    hook = ROOT / "hooks" / "casebook_hooks.py"
+    (tmp_path / "mkdocs.yml").write_text(f"site_name: T\nhooks:\n  - {hook}\n", "utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-c", HOOK_LOADED_ONLY, str(hook)],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Error" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stdout.split() == ["['Alesund',", "'Malmo',", "'Tasinge',", "'AEro']", "False"], proc.stdout
+
+
 def test_one_worker_or_a_short_list_stays_in_this_process(monkeypatch):
     monkeypatch.setenv("CASEBOOK_WORKERS", "1")
     assert set(pool.pool_map(_pid, list(range(500)), min_items=1)) == {os.getpid()}

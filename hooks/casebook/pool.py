@@ -11,10 +11,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import site
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
+
+HOOKS = str(Path(__file__).resolve().parent.parent)
+"""The folder that holds the ``casebook`` package and the hook modules. A spawned worker
+imports the functions it is given by name, so it needs this folder on ``sys.path``; MkDocs puts
+it there only while it loads a hook (``config_options.Hooks``) and a plain ``mkdocs build``
+without ``PYTHONPATH=hooks`` has it nowhere else: the workers then failed with
+``ModuleNotFoundError: No module named 'casebook'`` and the build went on in one process."""
 
 MIN_ITEMS = 400
 """Below this many items one process does the work: starting a spawned interpreter and
@@ -83,7 +92,12 @@ class Pool:
         chunk = chunk or max(1, len(items) // (count * 4))
         try:
             if self._executor is None:
-                self._executor = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+                self._executor = ProcessPoolExecutor(
+                    count,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=site.addsitedir,  # a module-level function the worker can import
+                    initargs=(HOOKS,),
+                )
             futures = [self._executor.submit(_chunk, func, items[i : i + chunk]) for i in range(0, len(items), chunk)]
         except (BrokenProcessPool, OSError, PermissionError):
             self._broken = True
