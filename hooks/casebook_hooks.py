@@ -57,7 +57,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import write_file
 
 from casebook import format_report, load_library, vendor
-from casebook.cache import BuildCache, Memory, digest
+from casebook.cache import BuildCache, Memory, code_changed, digest
 from casebook.changelog import read_repository
 from casebook.collation import DEFAULT_LOCALE, known_locale
 from casebook.contract import Contract, load_contract
@@ -197,12 +197,21 @@ SEARCH_ASIDE = ".casebook-previous-search"
 
 def on_config(config):
     if not config.use_directory_urls:
-        raise Abort("Casebook: set use_directory_urls: true in mkdocs.yml (cases are published at /cases/<id>/).")
+        raise Abort(
+            "Casebook: cases are published at /cases/<id>/, which needs directory URLs: set "
+            "use_directory_urls: true in mkdocs.yml, and build without --no-directory-urls."
+        )
     _catch_up()  # the previous build of `mkdocs serve` may still be indexing: this one will
     previous = _written.pop() if _written else None  # only a whole build leaves one
     on_build_error(None)  # what a previous build of `mkdocs serve` that failed half-way left running
     _build.clear()
     warnings = WarningCount().install()
+    if _serving and _serving[0] and code_changed():
+        log.warning(
+            "Casebook: the generator's code in hooks/ changed since mkdocs serve started, and this "
+            "server goes on with the code it started with. Stop it (Ctrl-C) and start it again "
+            "(make serve) to build with the changed code."
+        )
     root = Path(config.config_file_path).resolve().parent
     options, contract = _options(config, root)
     reading = MarkdownReading.from_mkdocs(config.markdown_extensions, config.mdx_configs)
@@ -801,6 +810,9 @@ def on_shutdown():
     # behind is stopped, not waited for (after a save it may not have started Pagefind yet,
     # which the Ctrl-C would have stopped too).
     _catch_up()
+    # A build that Ctrl-C stopped half-way (MkDocs tells on_build_error of exceptions only): end
+    # its worker processes and search services now, not when the interpreter exits.
+    on_build_error(None)
 
 
 def _close_build(build: Build) -> None:

@@ -554,21 +554,22 @@ plugins are keyed by name (their code is the tools' and ours)."""
 
 
 def config_digest(config) -> str:
-    """The digest of the code (the package and the MkDocs wiring next to this module), the tools
-    and MkDocs' whole configuration (``config``), with the library's own folder written as
-    ``<root>`` so that a moved library keeps its cache; and of what else every page may follow
-    from: the source of every hook module ``mkdocs.yml`` lists, the version of each plugin's
-    distribution, and the theme's own icons (``<custom_dir>/.icons``, which Material inlines)."""
+    """The digest of the code (the package and the MkDocs wiring next to this module, as this
+    process runs them: :func:`casebook.cache.code_digest`), the program running it (MkDocs or
+    ProperDocs, whose name each page's ``generator`` tag carries), the tools and MkDocs' whole
+    configuration (``config``), with the library's own folder written as ``<root>`` so that a
+    moved library keeps its cache; and of what else every page may follow from: the source of
+    every hook module ``mkdocs.yml`` lists, the version of each plugin's distribution, and the
+    theme's own icons (``<custom_dir>/.icons``, which Material inlines)."""
     root = str(Path(config.config_file_path or ".").resolve().parent)
     options = {k: v for k, v in config.items() if k not in PLACES}
     options["plugins"] = list(config.plugins)
-    hooks = sorted(Path(__file__).resolve().parent.glob("casebook*.py"))  # this wiring and the hooks
     listed = [(name, _source(module)) for name, module in sorted((config.hooks or {}).items())]
     custom = config.theme.custom_dir
     icons = folder_digest(Path(custom) / ".icons") if custom else ""
     return digest(
         code_digest(),
-        [(p.name, p.read_bytes()) for p in hooks],
+        type(config).__module__.partition(".")[0],  # mkdocs, properdocs
         listed,
         _plugin_versions(config),
         icons,
@@ -576,8 +577,10 @@ def config_digest(config) -> str:
     )
 
 
+@functools.cache
 def _source(module) -> bytes | None:
-    """A hook module's source (None if it has no file)."""
+    """A hook module's source as first read (None if it has no file): MkDocs loads a hook once
+    per process, so under ``mkdocs serve`` an edited hook is not what runs."""
     try:
         return Path(module.__file__).read_bytes()
     except (AttributeError, TypeError, OSError):

@@ -10,6 +10,7 @@ import itertools
 import os
 import pickle
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from casebook import cache as cache_module
 from casebook import library as library_module
 from casebook import load_library, pool
 from casebook.cache import FORMAT, SWEEP_CHUNK, BuildCache, Digest, Memory, data_digest, digest
@@ -452,6 +454,90 @@ def test_the_workers_import_the_package_when_only_mkdocs_put_it_on_the_path(tmp_
     assert proc.stdout.split() == ["['Alesund',", "'Malmo',", "'Tasinge',", "'AEro']", "False"], proc.stdout
 
 
+def test_a_worker_that_loaded_other_code_than_this_process_runs_is_not_used(monkeypatch):
+    # Under `mkdocs serve` an edit to hooks/ is not re-imported, but a new worker imports it:
+    # its results would be stored under the old code's keys. This process does the work instead.
+    monkeypatch.setenv("CASEBOOK_WORKERS", "2")
+    monkeypatch.setitem(cache_module._CODE, "digest", "the code this process started with")
+    with pool.Pool(min_items=1) as shared:
+        assert set(shared.map(_pid, list(range(10)))) == {os.getpid()}
+        assert shared._broken
+    monkeypatch.setitem(cache_module._CODE, "digest", cache_module._code_on_disk())
+    assert not cache_module.code_changed()
+    monkeypatch.setitem(cache_module._CODE, "digest", "the code this process started with")
+    assert cache_module.code_changed()
+
+
+POOL_AT_WORK = """
+import os, sys, time
+from casebook import pool
+
+
+def pid(_item):
+    return os.getpid()
+
+
+if __name__ == "__main__":
+    with pool.Pool(min_items=1) as shared:
+        workers = set(shared.map(pid, range(20)))
+        pending = shared.start(time.sleep, [float(sys.argv[1])] * 4, chunk=1)
+        print(" ".join(map(str, sorted(workers))), flush=True)
+        try:
+            pending.results()
+        except KeyboardInterrupt:
+            print("stopped", flush=True)
+"""
+
+
+def _pool_at_work(folder: Path, seconds: float) -> tuple[subprocess.Popen, list[int]]:
+    """A process with a pool of two workers, each sleeping ``seconds``; and the workers' ids."""
+    script = folder / "pool_at_work.py"
+    script.write_text(POOL_AT_WORK, "utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(seconds)],
+        env={**env(), "CASEBOOK_WORKERS": "2"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's
+    )
+    workers = [int(pid) for pid in proc.stdout.readline().split()]
+    if not workers or proc.pid in workers:
+        proc.kill()
+        pytest.fail(f"no workers: {proc.communicate()}")
+    return proc, workers
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").is_file() and Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0] != "Z"
+
+
+def test_ctrl_c_is_the_main_processs_to_handle_and_the_workers_print_no_traceback(tmp_path):
+    proc, workers = _pool_at_work(tmp_path, 1.0)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole group
+    out, err = proc.communicate(timeout=60)
+    assert "stopped" in out, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+def test_workers_end_when_the_main_process_is_killed(tmp_path):
+    proc, workers = _pool_at_work(tmp_path, 600.0)
+    proc.kill()  # SIGKILL: no clean-up of any kind in the main process
+    proc.communicate(timeout=60)
+    deadline = time.monotonic() + 60
+    while [pid for pid in workers if _alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "workers were left waiting for work after the main process was killed"
+
+
 def test_one_worker_or_a_short_list_stays_in_this_process(monkeypatch):
     monkeypatch.setenv("CASEBOOK_WORKERS", "1")
     assert set(pool.pool_map(_pid, list(range(500)), min_items=1)) == {os.getpid()}
@@ -710,6 +796,26 @@ def test_properdocs_builds_from_the_cache_too(tmp_path):
         assert code == 0, output
     assert "Casebook: 0 pages rendered" in _counts(output)
     assert site_files(folder / "one") == site_files(folder / "two")
+
+
+def test_mkdocs_and_properdocs_do_not_take_each_others_pages_from_one_cache(tmp_path):
+    # Each page's generator tag names the program that built it ("mkdocs-1.6.1" or
+    # "mkdocs-ProperDocs 1.6.7"): one cache, both programs, each site as its program makes it.
+    folder = make_library(tmp_path / "lib", synthetic(6))
+    properdocs = (str(Path(sys.executable).parent / "properdocs"),)
+    for site, command in (("m1", None), ("p1", properdocs), ("m2", None), ("p2", properdocs)):
+        code, output = run(folder, site, **({"command": command} if command else {}))
+        assert code == 0, output
+    code, output = run(folder, "p0", command=properdocs, CASEBOOK_CACHE="0")
+    assert code == 0, output
+
+    def pages(site: str) -> dict:
+        return {k: v for k, v in site_files(folder / site).items() if k.endswith(".html")}
+
+    for site in ("m1", "m2", "p1", "p2"):
+        tags = {re.search(rb'<meta name="generator" content="([^"]*)"', html)[1] for html in pages(site).values()}
+        assert len(tags) == 1 and (b"ProperDocs" in tags.pop()) == site.startswith("p"), site
+    assert pages("p1") == pages("p0") == pages("p2") and pages("m1") == pages("m2")
 
 
 def test_the_generator_keeps_no_fork_machinery():

@@ -23,7 +23,7 @@ from casebook.cases import load_case
 from casebook.markdown_reading import MarkdownReading
 from casebook.schema import is_valid, load_schema
 from casebook.taxonomy import load_taxonomy
-from conftest import FRONT, ROOT, SECTIONS, body, build, case_text, env, make_library
+from conftest import FRONT, ROOT, SECTIONS, body, build, case_text, env, make_library, synthetic
 
 GOOD = FRONT.format(title="Test programme")
 REQUIRED = load_schema()["required"]
@@ -317,3 +317,18 @@ def test_properdocs_builds_the_site_strictly(tmp_path):
         "pagefind/pagefind.js",
     ):
         assert (tmp_path / "site" / path).is_file(), path
+
+
+def test_a_build_without_directory_urls_stops_saying_where_they_were_turned_off(tmp_path):
+    folder = make_library(tmp_path / "lib", synthetic(2))
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--no-directory-urls", "--site-dir", "site"],
+        cwd=folder,
+        env=env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "Traceback" not in output
+    assert "use_directory_urls: true in mkdocs.yml" in output and "--no-directory-urls" in output

@@ -47,6 +47,7 @@ KEEP_SECONDS = 7 * 24 * 3600
 
 TOOLS = (
     "mkdocs",
+    "properdocs",
     "mkdocs-material",
     "markdown",
     "pymdown-extensions",
@@ -230,20 +231,34 @@ _CODE: dict = {}
 
 
 def code_digest() -> str:
-    """The digest of the code that makes every product: this package's source, the Python
-    version and :data:`TOOLS`' versions. Computed once per process (the package cannot
-    change under a running build; ``mkdocs serve`` re-imports nothing)."""
+    """The digest of the code that makes every product, as this process loaded it: this
+    package's source, its data and schemas, the hook modules beside it (``casebook*.py``),
+    the Python version and :data:`TOOLS`' versions. Computed once per process, at first use
+    (soon after import): ``mkdocs serve`` re-imports nothing after an edit to ``hooks/``, so
+    the code it runs is the code it started with, and so must its keys be (see
+    :func:`code_changed`)."""
     if "digest" not in _CODE:
-        package = Path(__file__).resolve().parent
-        _CODE["digest"] = digest(
-            FORMAT,
-            folder_digest(package, "*.py"),
-            folder_digest(package / "data"),
-            folder_digest(package / "schema"),
-            sys.version,
-            tool_versions(),
-        )
+        _CODE["digest"] = _code_on_disk()
     return _CODE["digest"]
+
+
+def code_changed() -> bool:
+    """Whether the code on disk is no longer the code this process runs (:func:`code_digest`):
+    an edit to ``hooks/`` under ``mkdocs serve``. Reads the package again (about 10 ms)."""
+    return code_digest() != _code_on_disk()
+
+
+def _code_on_disk() -> str:
+    package = Path(__file__).resolve().parent
+    return digest(
+        FORMAT,
+        folder_digest(package, "*.py"),
+        folder_digest(package / "data"),
+        folder_digest(package / "schema"),
+        [(p.name, file_digest(p)) for p in sorted(package.parent.glob("casebook*.py"))],
+        sys.version,
+        tool_versions(),
+    )
 
 
 class BuildCache:

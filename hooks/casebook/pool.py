@@ -9,21 +9,30 @@ of the build; a function and its arguments go in, its (picklable) result comes b
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-import site
+import runpy
+import signal
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-HOOKS = str(Path(__file__).resolve().parent.parent)
-"""The folder that holds the ``casebook`` package and the hook modules. A spawned worker
-imports the functions it is given by name, so it needs this folder on ``sys.path``; MkDocs puts
-it there only while it loads a hook (``config_options.Hooks``) and a plain ``mkdocs build``
-without ``PYTHONPATH=hooks`` has it nowhere else: the workers then failed with
-``ModuleNotFoundError: No module named 'casebook'`` and the build went on in one process."""
+from .cache import code_digest
+
+WORKER_START = str(Path(__file__).resolve().with_name("workerstart.py"))
+"""What each worker runs first (:mod:`casebook.workerstart`): the package on ``sys.path``,
+Ctrl-C left to the main process, and an end with the main process."""
+
+
+class StaleCode(Exception):
+    """A worker loaded other code than the main process runs (``hooks/`` edited under ``mkdocs
+    serve``, which goes on with the code it started with): its results would be stored under
+    the old code's keys."""
+
 
 MIN_ITEMS = 400
 """Below this many items one process does the work: starting a spawned interpreter and
@@ -95,14 +104,38 @@ class Pool:
                 self._executor = ProcessPoolExecutor(
                     count,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=site.addsitedir,  # a module-level function the worker can import
-                    initargs=(HOOKS,),
+                    initializer=runpy.run_path,  # by path: the worker cannot import casebook yet
+                    initargs=(WORKER_START,),
                 )
-            futures = [self._executor.submit(_chunk, func, items[i : i + chunk]) for i in range(0, len(items), chunk)]
+            code = code_digest()
+            with _ctrl_c_not_inherited():  # the workers are spawned by the first submits
+                futures = [
+                    self._executor.submit(_chunk, func, items[i : i + chunk], code) for i in range(0, len(items), chunk)
+                ]
         except (BrokenProcessPool, OSError, PermissionError):
             self._broken = True
             futures = None
         return Pending(self, func, items, chunk, futures)
+
+
+@contextlib.contextmanager
+def _ctrl_c_not_inherited():
+    """Ignore SIGINT in this process while the block spawns workers, so that they start with
+    it ignored (an ignored signal stays ignored across ``exec``, and Python then leaves it so:
+    the ``signal`` module's documentation). A worker ignores it from its first instruction,
+    before it imports anything; :mod:`casebook.workerstart` ignores it too, but runs only after
+    the worker has imported the main module (MkDocs' command line, about 0.3 s), and a Ctrl-C
+    meanwhile printed that import's traceback. A Ctrl-C during the block itself (the spawns:
+    milliseconds) is lost. Outside the main thread, where Python takes no signal handlers,
+    nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class Pending:
@@ -140,7 +173,7 @@ class Pending:
             future, self._futures[number] = self._futures[number], None  # the future holds its result
             try:
                 return future.result()
-            except (BrokenProcessPool, OSError, PermissionError):
+            except (BrokenProcessPool, OSError, PermissionError, StaleCode):
                 self._pool._broken = True
         return [self._func(item) for item in self._items[start : start + self._chunk]]
 
@@ -148,5 +181,8 @@ class Pending:
 _TAKEN = object()
 
 
-def _chunk(func: Callable, items: Sequence) -> list:
+def _chunk(func: Callable, items: Sequence, code: str) -> list:
+    """``[func(item) for item in items]`` in a worker, if it runs the main process's ``code``."""
+    if code_digest() != code:
+        raise StaleCode("the code on disk is not the code this build runs")
     return [func(item) for item in items]
