@@ -481,8 +481,8 @@ if __name__ == "__main__":
     with pool.Pool(min_items=1) as shared:
         workers = set(shared.map(pid, range(20)))
         pending = shared.start(time.sleep, [float(sys.argv[1])] * 4, chunk=1)
-        print(" ".join(map(str, sorted(workers))), flush=True)
-        try:
+        try:  # the test's Ctrl-C may come as soon as the line is out
+            print(" ".join(map(str, sorted(workers))), flush=True)
             pending.results()
         except KeyboardInterrupt:
             print("stopped", flush=True)

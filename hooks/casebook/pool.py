@@ -99,8 +99,10 @@ class Pool:
         if len(items) < self.min_items or count < 2 or self._broken:
             return Pending(self, func, items, chunk or max(1, len(items)), None)
         chunk = chunk or max(1, len(items) // (count * 4))
+        parts = [items[i : i + chunk] for i in range(0, len(items), chunk)]
         try:
-            if self._executor is None:
+            spawning = self._executor is None
+            if spawning:
                 self._executor = ProcessPoolExecutor(
                     count,
                     mp_context=multiprocessing.get_context("spawn"),
@@ -108,10 +110,10 @@ class Pool:
                     initargs=(WORKER_START,),
                 )
             code = code_digest()
-            with _ctrl_c_not_inherited():  # the workers are spawned by the first submits
-                futures = [
-                    self._executor.submit(_chunk, func, items[i : i + chunk], code) for i in range(0, len(items), chunk)
-                ]
+            first = count if spawning else 0  # a new executor spawns a worker per submit, up to count
+            with _ctrl_c_not_inherited(first):
+                futures = [self._executor.submit(_chunk, func, part, code) for part in parts[:first]]
+            futures += [self._executor.submit(_chunk, func, part, code) for part in parts[first:]]
         except (BrokenProcessPool, OSError, PermissionError):
             self._broken = True
             futures = None
@@ -119,16 +121,16 @@ class Pool:
 
 
 @contextlib.contextmanager
-def _ctrl_c_not_inherited():
-    """Ignore SIGINT in this process while the block spawns workers, so that they start with
-    it ignored (an ignored signal stays ignored across ``exec``, and Python then leaves it so:
-    the ``signal`` module's documentation). A worker ignores it from its first instruction,
-    before it imports anything; :mod:`casebook.workerstart` ignores it too, but runs only after
-    the worker has imported the main module (MkDocs' command line, about 0.3 s), and a Ctrl-C
-    meanwhile printed that import's traceback. A Ctrl-C during the block itself (the spawns:
-    milliseconds) is lost. Outside the main thread, where Python takes no signal handlers,
-    nothing changes."""
-    if threading.current_thread() is not threading.main_thread():
+def _ctrl_c_not_inherited(spawns: int):
+    """Ignore SIGINT in this process while the block spawns workers (``spawns``: how many; 0
+    changes nothing), so that they start with it ignored (an ignored signal stays ignored across
+    ``exec``, and Python then leaves it so: the ``signal`` module's documentation). A worker
+    ignores it from its first instruction, before it imports anything; :mod:`casebook.workerstart`
+    ignores it too, but runs only after the worker has imported the main module (MkDocs' command
+    line, about 0.3 s), and a Ctrl-C meanwhile printed that import's traceback. A Ctrl-C during
+    the block itself (the spawns: milliseconds) is lost. Outside the main thread, where Python
+    takes no signal handlers, nothing changes."""
+    if not spawns or threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
