@@ -509,11 +509,11 @@ def _pool_at_work(folder: Path, seconds: float) -> tuple[subprocess.Popen, list[
 
 
 def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    """Whether process ``pid`` runs (a zombie, ended but not yet reaped by init, does not)."""
+    try:  # the process may end between any two steps here
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
         return False
-    return Path(f"/proc/{pid}/stat").is_file() and Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0] != "Z"
 
 
 def test_ctrl_c_is_the_main_processs_to_handle_and_the_workers_print_no_traceback(tmp_path):
