@@ -232,6 +232,7 @@ def on_config(config):
         pages = PageCache(cache, config)
         order = sorted(library.cases, key=lambda cid: (bundle_of(cid, len(bundles)), cid))  # the page loop's
         pages.convert_cases(pool, config, [(f"cases/{cid}.md", library.cases[cid].body) for cid in order])
+        pool.last_work_started()
         site, history = _plan(root, config, options, library, cache, store=first)
     except BaseException:
         pool.close()

@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import tracemalloc
 from contextlib import closing
 from pathlib import Path
 
@@ -57,8 +58,12 @@ class _Shell:
         return (os.system, ("touch pwned",))
 
 
-def test_entries_that_cannot_be_trusted_are_misses_and_are_removed(tmp_path, monkeypatch):
+@pytest.mark.parametrize("large", [False, True], ids=["in-one-statement", "in-chunks"])
+def test_entries_that_cannot_be_trusted_are_misses_and_are_removed(tmp_path, monkeypatch, large):
     monkeypatch.chdir(tmp_path)
+    if large:  # every entry but "garbage" is written and read through blob I/O, 64 bytes at a time
+        monkeypatch.setattr(cache_module, "LARGE_BYTES", 100)
+        monkeypatch.setattr(cache_module, "CHUNK_BYTES", 64)
     folder = tmp_path / "c"
     cache = BuildCache(folder)
     keys = [digest(i) for i in range(6)]
@@ -83,6 +88,30 @@ def test_entries_that_cannot_be_trusted_are_misses_and_are_removed(tmp_path, mon
     assert [key for _, key in cache_rows(folder)] == [keys[5]]  # the five are removed
     assert not (tmp_path / "pwned").exists()
     assert BuildCache(folder).get("page", keys[5]) == "<p>page</p>" * 50
+
+
+def test_a_large_entry_is_never_whole_in_memory_while_it_is_stored_or_read(tmp_path, monkeypatch):
+    """The planned site at 10,000 cases pickles to ~155 MB: storing it as one value held it
+    three times over at the build's peak (the pickle, the entry, SQLite's copy). Python's own
+    allocations are traced; SQLite's are not, and blob I/O hands it a chunk at a time."""
+    value = [f"case {i}: " + "å" * 2000 for i in range(4000)]  # ~16 MB pickled
+    size = len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    monkeypatch.setattr(cache_module, "LARGE_BYTES", 2**20)  # spooled to a file beyond 1 MB
+    cache = BuildCache(tmp_path / "c")
+    tracemalloc.start()
+    try:
+        cache.put("site", digest("k"), value)
+        stored_peak = tracemalloc.get_traced_memory()[1]
+        cache.close()
+        tracemalloc.reset_peak()
+        again = BuildCache(tmp_path / "c").get("site", digest("k"))
+        read_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert again == value
+    assert stored_peak < 2 * 2**20 + cache_module.CHUNK_BYTES, (stored_peak, size)  # was over 2 × size
+    assert read_peak < size * 1.6, (read_peak, size)  # the value itself, ~1.2 × size; was over 3 ×
+    assert [p.name for p in (tmp_path / "c").iterdir() if "sqlite" not in p.name] == []  # no spool left
 
 
 def test_a_damaged_database_is_started_afresh(tmp_path):
@@ -408,6 +437,22 @@ def test_one_pool_serves_several_steps_and_work_goes_on_while_it_runs(monkeypatc
         with pytest.raises(ValueError, match="thirteen"):  # raised where the results are taken
             shared.start(_square, list(range(20))).results()
     assert shared._executor is None  # closed on leaving the block
+
+
+def test_workers_end_once_the_last_work_is_done_and_its_results_stay_to_be_taken(monkeypatch):
+    # A build's workers were idle through its whole page loop, at its memory peak.
+    monkeypatch.setenv("CASEBOOK_WORKERS", "2")
+    with pool.Pool(min_items=1) as shared:
+        pending = shared.start(_pid, list(range(40)), chunk=5)
+        shared.last_work_started()
+        pids = set(pending.results())
+        assert pids and os.getpid() not in pids
+        deadline = time.monotonic() + 60
+        while any(map(_alive, pids)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(map(_alive, pids))  # before the pool is closed
+        assert shared.start(_square, list(range(12))).results() == [x * x for x in range(12)]  # spawned anew
+    assert shared._executor is None and shared._ending == []
 
 
 def test_a_pool_that_breaks_is_replaced_by_this_process(monkeypatch):

@@ -119,6 +119,64 @@ def test_close_waits_for_files_written_after_the_reply(tmp_path, monkeypatch):
     assert service._proc.returncode == 0
 
 
+LOGGED_WRITER = """#!{python}
+import base64, json, os, sys, time
+STATIC, LOG = {static!r}, {log!r}
+
+def note(word):
+    with open(LOG, "a") as log:
+        log.write(word + "\\n")
+
+def write(path, pages):
+    note("start")
+    time.sleep(0.5)  # Pagefind's memory is at its largest now
+    os.makedirs(os.path.join(path, "fragment"), exist_ok=True)
+    entry = {{"version": "1", "languages": {{"en": {{"hash": "en_1", "wasm": None, "page_count": pages}}}}}}
+    files = {{name: b"x" for name in STATIC}}
+    files.update({{f"fragment/{{n}}.pf_fragment": b"x" for n in range(pages)}})
+    files.update({{"pagefind.en_1.pf_meta": b"x", "pagefind-entry.json": json.dumps(entry).encode()}})
+    for name, data in files.items():
+        with open(os.path.join(path, name), "wb") as out:
+            out.write(data)
+
+pages, buffer = 0, b""
+while True:
+    chunk = os.read(0, 65536)
+    if not chunk:
+        note("end")
+        os._exit(0)  # the memory is freed when the process ends
+    buffer += chunk
+    *messages, buffer = buffer.split(b",")
+    for message in messages:
+        request = json.loads(base64.b64decode(message))
+        kind = request["payload"]["type"]
+        pages += kind == "AddFile"
+        if kind == "WriteFiles":
+            write(request["payload"]["output_path"], pages)
+        data = json.dumps({{"message_id": request["message_id"], "payload": {{"type": kind, "index_id": 0}}}})
+        os.write(1, base64.b64encode(data.encode()) + b",")
+"""
+
+
+def test_one_bundle_is_written_at_a_time(tmp_path, monkeypatch):
+    """A Pagefind service's memory grows while it writes its bundle (~300 MB for 1,000 cases): at
+    10,000 cases a write that outlasted the streaming of the next bundle put two at the build's
+    peak. Here every write takes 0.5 s and the documents come at once."""
+    log = tmp_path / "writes.log"
+    binary = tmp_path / "pagefind"
+    script = LOGGED_WRITER.format(python=sys.executable, static=search.STATIC_FILES, log=str(log))
+    binary.write_text(script, "utf-8")
+    binary.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
+    keys = sorted((f"case-{i}" for i in range(9)), key=lambda k: (search.bundle_of(k, 3), k))
+    indexer = search.SearchIndexer(tmp_path / "site", search.bundle_paths(9, 3))
+    for key in keys:
+        indexer.add(f"<p>{key}</p>", f"/{key}/", key)
+    indexer.finish()
+    assert indexer.services_started == 3
+    assert log.read_text().split() == ["start", "end"] * 3  # a write starts once the last service has ended
+
+
 def test_an_indexer_closed_at_once_kills_its_services_and_starts_no_other(tmp_path, monkeypatch):
     """``mkdocs serve`` stops the last build's indexing when a file is saved again: a service
     that never answers is killed, not waited for, and nothing is indexed after it."""

@@ -28,6 +28,7 @@ import os
 import pickle
 import sqlite3
 import sys
+import tempfile
 import threading
 import time
 import types
@@ -335,8 +336,8 @@ class BuildCache:
                 self._used.setdefault(kind, set()).add(key)
                 self.hits += 1
                 return self.memory.values[kind, key]
-            row = self._run("SELECT value FROM entries WHERE kind = ? AND key = ?", (kind, key), fetch=True)
-            value = _BAD if not row else _decode(bytes(row[0]))
+            row = self._run(_SELECT, (LARGE_BYTES, kind, key), fetch=True)
+            value = _BAD if not row else _decode(row[0]) if row[0] is not None else self._read_large(row[1])
             if value is _BAD:
                 if row:
                     self._run("DELETE FROM entries WHERE kind = ? AND key = ?", (kind, key))
@@ -366,20 +367,66 @@ class BuildCache:
         """Store ``value`` (anything :mod:`pickle` takes, made of allowed types) under ``key``.
         A cache that cannot be written (read-only disk, full disk) is quietly skipped: the
         build's products do not depend on it."""
-        if self.folder is None:
-            return
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        entry = FORMAT + hashlib.sha256(data).digest() + data
         with self._lock:
+            if self._connect() is None:  # made the folder the spool may spill to
+                return
+        with _Spool(self.folder) as spool:
+            try:
+                pickle.Pickler(spool, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+            except OSError:  # only the spool's temporary file raises it
+                return
+            with self._lock:
+                use = "INSERT OR REPLACE INTO uses (kind, key, used) VALUES (?, ?, ?)"
+                if self._insert(kind, key, spool) and self._run(use, (kind, key, time.time())) is not None:
+                    self._stored(kind, key, value)
+
+    def _stored(self, kind: str, key: str, value: Any) -> None:
+        """Count an entry just written (the lock held)."""
+        self._used.setdefault(kind, set()).add(key)
+        if self.memory is not None:
+            self.memory.keep(kind, key, value)
+        self._pending += 1
+        if self._pending >= COMMIT_EVERY:  # a killed build keeps what it made
+            self._commit()
+
+    def _insert(self, kind: str, key: str, spool: _Spool) -> bool:
+        """Write a pickled value as the entry under ``key`` (the lock held): a small one in one
+        statement; a large one through SQLite's incremental blob I/O, a chunk at a time, so
+        that neither the entry nor SQLite's copy of it is ever whole in memory (the planned
+        site at 10,000 cases pickles to ~155 MB). False (and the cache off) if it fails."""
+        head = FORMAT + spool.hash.digest()
+        small = spool.small()
+        if small is not None:
             sql = "INSERT OR REPLACE INTO entries (kind, key, value) VALUES (?, ?, ?)"
-            use = "INSERT OR REPLACE INTO uses (kind, key, used) VALUES (?, ?, ?)"
-            if self._run(sql, (kind, key, entry)) is not None and self._run(use, (kind, key, time.time())) is not None:
-                self._used.setdefault(kind, set()).add(key)
-                if self.memory is not None:
-                    self.memory.keep(kind, key, value)
-                self._pending += 1
-                if self._pending >= COMMIT_EVERY:  # a killed build keeps what it made
-                    self._commit()
+            return self._run(sql, (kind, key, head + small)) is not None
+        sql = "INSERT OR REPLACE INTO entries (kind, key, value) VALUES (?, ?, zeroblob(?))"
+        cursor = self._run(sql, (kind, key, len(head) + spool.size))
+        if cursor is None:
+            return False
+        try:
+            with self._db.blobopen("entries", "value", cursor.lastrowid) as blob:
+                blob.write(head)
+                for chunk in spool.chunks():
+                    blob.write(chunk)
+        except sqlite3.Error:
+            self._drop()
+            return False
+        return True
+
+    def _read_large(self, rowid: int) -> Any:
+        """The value of a large entry (see :meth:`_insert`), read a chunk at a time from its row
+        and checked as :func:`_decode` does (the lock held); ``_BAD`` if it cannot be trusted."""
+        try:
+            with self._db.blobopen("entries", "value", rowid, readonly=True) as blob:
+                if blob.read(len(FORMAT)) != FORMAT:
+                    return _BAD
+                stored = blob.read(32)
+                reader = _BlobReader(blob)
+                value = _Unpickler(reader).load()
+                reader.drain()
+        except Exception:  # anything a damaged or foreign pickle raises, or SQLite (a changed row)
+            return _BAD
+        return value if reader.hash.digest() == stored else _BAD
 
     def _run(self, sql: str, args: tuple = (), fetch: bool = False):
         """One statement (the lock held); None (and the cache off) if the database fails."""
@@ -614,17 +661,91 @@ def _age_out(folder: Path, before: float) -> None:
 
 _BAD = object()
 
+LARGE_BYTES = 8 * 2**20
+"""An entry larger than this (bytes) is written and read a chunk of :data:`CHUNK_BYTES` at a
+time (:meth:`BuildCache._insert`), not as one value: at 10,000 cases, storing the planned
+site as one value held it three times over (the pickle, the entry, SQLite's copy of it),
+0.6 GB at the build's peak."""
+
+CHUNK_BYTES = 2**20
+
+_SELECT = "SELECT CASE WHEN length(value) > ? THEN NULL ELSE value END, rowid FROM entries WHERE kind = ? AND key = ?"
+"""An entry's value, or NULL and its row for a large one (SQLite knows a blob's length without reading it)."""
+
+
+class _Spool:
+    """The file :meth:`BuildCache.put` pickles a value to: keeps the SHA-256 and the size of
+    what it gets, in memory up to :data:`LARGE_BYTES`, then in an unnamed temporary file in
+    the cache's folder (not /tmp, which is often memory). Raises ``OSError`` as ``open``."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.hash = hashlib.sha256()
+        self.size = 0
+        self._folder = folder
+        self._file: Any = io.BytesIO()
+
+    def write(self, data) -> int:
+        self.hash.update(data)
+        self.size += len(data)
+        if self._file.__class__ is io.BytesIO and self.size > LARGE_BYTES:
+            spilled = tempfile.TemporaryFile(dir=self._folder)
+            spilled.write(self._file.getbuffer())
+            self._file = spilled
+        return self._file.write(data)
+
+    def small(self) -> bytes | None:
+        """Everything written, if it is still in memory."""
+        return self._file.getvalue() if self._file.__class__ is io.BytesIO else None
+
+    def chunks(self) -> Iterable[bytes]:
+        """Everything written, :data:`CHUNK_BYTES` at a time."""
+        self._file.seek(0)
+        while chunk := self._file.read(CHUNK_BYTES):
+            yield chunk
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._file.close()
+
+
+class _BlobReader:
+    """A read-only file over an SQLite blob for :class:`pickle.Unpickler`, hashing what it reads."""
+
+    def __init__(self, blob: sqlite3.Blob) -> None:
+        self._blob = blob
+        self.hash = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._blob.read(size)
+        self.hash.update(data)
+        return data
+
+    def readline(self) -> bytes:
+        """Only text opcodes (protocol 0) read lines; ours are binary, but a damaged entry may not be."""
+        line = bytearray()
+        while not line.endswith(b"\n") and (byte := self.read(1)):
+            line += byte
+        return bytes(line)
+
+    def drain(self) -> None:
+        """Hash whatever the pickle did not read (bytes after its end are damage, too)."""
+        while self.read(CHUNK_BYTES):
+            pass
+
 
 def _decode(raw: bytes) -> Any:
     """An entry's value, or ``_BAD`` for anything but a whole, unmodified entry of this format."""
     head = len(FORMAT) + 32
     if len(raw) < head or not raw.startswith(FORMAT):
         return _BAD
-    data = raw[head:]
-    if hashlib.sha256(data).digest() != raw[len(FORMAT) : head]:
+    if hashlib.sha256(memoryview(raw)[head:]).digest() != raw[len(FORMAT) : head]:
         return _BAD
+    data = io.BytesIO(raw)  # shares the bytes: no copy
+    data.seek(head)
     try:
-        return _Unpickler(io.BytesIO(data)).load()
+        return _Unpickler(data).load()
     except Exception:  # anything a damaged or foreign pickle raises
         return _BAD
 

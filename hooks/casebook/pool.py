@@ -71,6 +71,8 @@ class Pool:
     def __init__(self, min_items: int = MIN_ITEMS) -> None:
         self.min_items = min_items
         self._executor: ProcessPoolExecutor | None = None
+        self._ending: list[ProcessPoolExecutor] = []
+        """Executors told to end once their work is done (:meth:`last_work_started`)."""
         self._broken = False
 
     def __enter__(self) -> Pool:
@@ -81,8 +83,19 @@ class Pool:
 
     def close(self) -> None:
         """End the processes (work not started is cancelled)."""
+        for executor in (self._executor, *self._ending):
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+        self._executor, self._ending = None, []
+
+    def last_work_started(self) -> None:
+        """Let the processes end as soon as the work started is done, rather than wait for
+        :meth:`close` (its results stay to be taken; work started later spawns processes anew).
+        At 10,000 cases the two workers held 150 MB through the whole page loop, at the
+        build's memory peak, with nothing left to convert."""
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor.shutdown(wait=False)
+            self._ending.append(self._executor)
             self._executor = None
 
     def map(self, func: Callable, items: Sequence) -> list:
