@@ -765,6 +765,7 @@ def on_post_build(config):
     behind = _Behind(build, search)
     behind.thread.start()
     _behind.append(behind)
+    _build.clear()  # the server holds only what the next build takes (the memory); the thread, this build till it ends
 
 
 class _Behind:
@@ -785,8 +786,10 @@ class _Behind:
                 log.debug(f"Casebook: the search index was left unfinished ({exc})")
             else:
                 log.error(f"Casebook: the search index could not be built: {exc}; save a file to build again")
-            return
-        _close_cache(self.build, stop=lambda: self.stopped)  # a save meanwhile must not wait for the sweep
+        else:
+            _close_cache(self.build, stop=lambda: self.stopped)  # a save meanwhile must not wait for the sweep
+        finally:
+            self.build = None  # its planned site and rendered parts: at 10,000 cases, hundreds of MB till the next save
 
     def stop(self) -> None:
         """Stop indexing (the services are killed; what they wrote is left) and wait for the thread."""

@@ -114,6 +114,19 @@ def test_a_large_entry_is_never_whole_in_memory_while_it_is_stored_or_read(tmp_p
     assert [p.name for p in (tmp_path / "c").iterdir() if "sqlite" not in p.name] == []  # no spool left
 
 
+def test_a_large_entry_that_cannot_be_spooled_is_skipped_and_the_cache_goes_on(tmp_path, monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache_module, "LARGE_BYTES", 1000)
+    monkeypatch.setattr(cache_module.tempfile, "TemporaryFile", full)
+    cache = BuildCache(tmp_path / "c")
+    cache.put("site", digest("large"), "å" * 5000)  # no exception
+    cache.put("page", digest("small"), "<p>Å</p>")
+    assert cache.get("site", digest("large")) is None
+    assert cache.get("page", digest("small")) == "<p>Å</p>"
+
+
 def test_a_damaged_database_is_started_afresh(tmp_path):
     folder = tmp_path / "c"
     cache = BuildCache(folder)

@@ -127,6 +127,9 @@ def note(word):
     with open(LOG, "a") as log:
         log.write(word + "\\n")
 
+note("up")
+
+
 def write(path, pages):
     note("start")
     time.sleep(0.5)  # Pagefind's memory is at its largest now
@@ -158,10 +161,12 @@ while True:
 """
 
 
-def test_one_bundle_is_written_at_a_time(tmp_path, monkeypatch):
+@pytest.mark.parametrize("defer", [False, True], ids=["build", "serve-after-the-pages"])
+def test_one_bundle_is_written_at_a_time(tmp_path, monkeypatch, defer):
     """A Pagefind service's memory grows while it writes its bundle (~300 MB for 1,000 cases): at
     10,000 cases a write that outlasted the streaming of the next bundle put two at the build's
-    peak. Here every write takes 0.5 s and the documents come at once."""
+    peak. Here every write takes 0.5 s and the documents come at once. Under serve, indexing
+    after the pages are served (``defer``), one service runs at a time."""
     log = tmp_path / "writes.log"
     binary = tmp_path / "pagefind"
     script = LOGGED_WRITER.format(python=sys.executable, static=search.STATIC_FILES, log=str(log))
@@ -169,12 +174,15 @@ def test_one_bundle_is_written_at_a_time(tmp_path, monkeypatch):
     binary.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
     keys = sorted((f"case-{i}" for i in range(9)), key=lambda k: (search.bundle_of(k, 3), k))
-    indexer = search.SearchIndexer(tmp_path / "site", search.bundle_paths(9, 3))
+    indexer = search.SearchIndexer(tmp_path / "site", search.bundle_paths(9, 3), defer=defer)
     for key in keys:
         indexer.add(f"<p>{key}</p>", f"/{key}/", key)
     indexer.finish()
     assert indexer.services_started == 3
-    assert log.read_text().split() == ["start", "end"] * 3  # a write starts once the last service has ended
+    steps = log.read_text().split()
+    assert [step for step in steps if step != "up"] == ["start", "end"] * 3  # a write starts once the last has ended
+    if defer:  # and a service starts once the last has ended
+        assert steps == ["up", "start", "end"] * 3
 
 
 def test_an_indexer_closed_at_once_kills_its_services_and_starts_no_other(tmp_path, monkeypatch):

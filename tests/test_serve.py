@@ -11,6 +11,7 @@ while the gate is shut was served before its bundle was written.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import random
@@ -21,6 +22,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -276,3 +278,30 @@ def test_after_random_edits_the_served_site_is_what_a_fresh_server_serves(tmp_pa
         assert whole_site(site, lib)
         shutil.copytree(site, tmp_path / "fresh")
     assert compare_sites(tmp_path / "served", tmp_path / "fresh") == []
+
+
+def test_a_served_build_is_let_go_once_its_search_index_is_written(monkeypatch):
+    """Under serve, the search index is finished on a thread after the pages are served. The
+    build it finishes (its planned site and rendered parts: hundreds of MB at 10,000 cases) was
+    held until the next save, beside the next build's."""
+    import casebook_hooks as hooks
+
+    class Search:
+        def finish(self) -> None:
+            pass
+
+    class Build:
+        pass
+
+    closed = []
+    monkeypatch.setattr(hooks, "_close_cache", lambda build, stop=None: closed.append(build))
+    build = Build()
+    let_go = weakref.ref(build)
+    behind = hooks._Behind(build, Search())
+    del build
+    behind.thread.start()
+    behind.thread.join()
+    assert len(closed) == 1  # its cache closed and swept
+    closed.clear()
+    gc.collect()
+    assert let_go() is None

@@ -9,7 +9,8 @@ is ever looked up by name or date, so an entry can only be stale by being unused
 Layout: one SQLite database, ``<folder>/cache.sqlite``: table ``entries``, a row per entry
 (its kind, its key, its value), and table ``uses``, when a build last used each (apart: noting
 a use then rewrites a few bytes, not the entry); a value is ``FORMAT``, the SHA-256 of the
-payload, the payload (a pickle). An entry that is truncated, hand-edited, from an older
+payload, the payload (a pickle); one larger than :data:`LARGE_BYTES` is written and read a chunk
+at a time (:meth:`BuildCache._insert`). An entry that is truncated, hand-edited, from an older
 format or names a class outside the allowed modules is treated as missing (and removed),
 never trusted and never a crash; so is a database SQLite cannot read. Jinja's compiled
 templates are kept beside it, in ``<folder>/jinja/``.

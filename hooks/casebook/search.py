@@ -742,8 +742,13 @@ class SearchIndexer:
         # One bundle indexed at a time: the service starts once the previous ones have indexed
         # their pages (Pagefind answers in order) and only write them (then end, freeing their
         # memory). Otherwise a build that converts faster than Pagefind indexes holds several.
+        # With ``defer`` (serve's thread, after the pages are served) nothing waits for the
+        # index: it starts once they have ended, so one Pagefind process runs at a time.
         for retiring in self._retiring:
-            retiring.service.settle(retiring.requests[-1])
+            if self._defer:
+                retiring.service.settle_end()
+            else:
+                retiring.service.settle(retiring.requests[-1])
         with self._starting:  # a close from another thread either comes first or kills this one
             if self._closed:
                 raise SearchIndexError("the search indexer was stopped")
