@@ -66,7 +66,7 @@ def test_entries_that_cannot_be_trusted_are_misses_and_are_removed(tmp_path, mon
         monkeypatch.setattr(cache_module, "CHUNK_BYTES", 64)
     folder = tmp_path / "c"
     cache = BuildCache(folder)
-    keys = [digest(i) for i in range(6)]
+    keys = [digest(i) for i in range(7)]
     for key in keys:
         cache.put("page", key, "<p>page</p>" * 50)
     cache.close()
@@ -78,16 +78,17 @@ def test_entries_that_cannot_be_trusted_are_misses_and_are_removed(tmp_path, mon
         raw.replace(b"page", b"PAGE"),  # the checksum no longer matches
         b"casebook-cache-0\n" + raw[len(FORMAT) :],  # an older format
         FORMAT + hashlib.sha256(evil).digest() + evil,  # whole, but names os.system
+        raw.decode("latin-1"),  # stored as text (an SQL UPDATE by hand)
     ]
     for key, data in zip(keys, damaged, strict=False):
         write_entry(folder, "page", key, data)
     cache = BuildCache(folder)
-    for key in keys[:5]:
+    for key in keys[:6]:
         assert cache.get("page", key) is None
     cache.close()
-    assert [key for _, key in cache_rows(folder)] == [keys[5]]  # the five are removed
+    assert [key for _, key in cache_rows(folder)] == [keys[6]]  # the six are removed
     assert not (tmp_path / "pwned").exists()
-    assert BuildCache(folder).get("page", keys[5]) == "<p>page</p>" * 50
+    assert BuildCache(folder).get("page", keys[6]) == "<p>page</p>" * 50
 
 
 def test_a_large_entry_is_never_whole_in_memory_while_it_is_stored_or_read(tmp_path, monkeypatch):

@@ -739,7 +739,7 @@ class _BlobReader:
 def _decode(raw: bytes) -> Any:
     """An entry's value, or ``_BAD`` for anything but a whole, unmodified entry of this format."""
     head = len(FORMAT) + 32
-    if len(raw) < head or not raw.startswith(FORMAT):
+    if not isinstance(raw, bytes) or len(raw) < head or not raw.startswith(FORMAT):  # text: edited by hand
         return _BAD
     if hashlib.sha256(memoryview(raw)[head:]).digest() != raw[len(FORMAT) : head]:
         return _BAD
