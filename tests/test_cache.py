@@ -466,7 +466,39 @@ def test_workers_end_once_the_last_work_is_done_and_its_results_stay_to_be_taken
             time.sleep(0.05)
         assert not any(map(_alive, pids))  # before the pool is closed
         assert shared.start(_square, list(range(12))).results() == [x * x for x in range(12)]  # spawned anew
-    assert shared._executor is None and shared._ending == []
+    assert shared._executor is None and not shared._ending
+
+
+def _mark(folder: str) -> None:
+    time.sleep(0.2)
+    Path(folder, f"{os.getpid()}-{time.monotonic_ns()}").touch()
+
+
+def test_a_pool_told_its_last_work_is_started_still_cancels_what_has_not_run_when_closed(tmp_path, monkeypatch):
+    """A build that fails after its last conversions were started (a problem, Ctrl-C, a save
+    under serve) must not leave its workers converting the rest."""
+    monkeypatch.setenv("CASEBOOK_WORKERS", "2")
+    shared = pool.Pool(min_items=1)
+    shared.start(_mark, [str(tmp_path)] * 40, chunk=1)
+    shared.last_work_started()
+    shared.close()
+    ran = len(list(tmp_path.iterdir()))
+    deadline = time.monotonic() + 60
+    while _spawned_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _spawned_children()
+    assert len(list(tmp_path.iterdir())) == ran  # nothing ran once close() had returned
+    assert ran < 20  # the work the workers had taken; the rest was cancelled
+
+
+def _spawned_children() -> list[int]:
+    """This process's children that are spawned pool workers (not multiprocessing's resource tracker)."""
+    kids = []
+    for task in os.listdir("/proc/self/task"):
+        for pid in Path(f"/proc/self/task/{task}/children").read_text().split():
+            if _alive(int(pid)) and b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                kids.append(int(pid))
+    return kids
 
 
 def test_a_pool_that_breaks_is_replaced_by_this_process(monkeypatch):

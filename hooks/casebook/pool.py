@@ -9,12 +9,14 @@ of the build; a function and its arguments go in, its (picklable) result comes b
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import multiprocessing
 import os
 import runpy
 import signal
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -71,8 +73,11 @@ class Pool:
     def __init__(self, min_items: int = MIN_ITEMS) -> None:
         self.min_items = min_items
         self._executor: ProcessPoolExecutor | None = None
-        self._ending: list[ProcessPoolExecutor] = []
-        """Executors told to end once their work is done (:meth:`last_work_started`)."""
+        self._started: weakref.WeakSet = weakref.WeakSet()
+        """The work the executor was given that is still held somewhere (a :class:`Pending`
+        drops each chunk's future once its results are taken: they must not all stay in memory)."""
+        self._ending: weakref.WeakSet = weakref.WeakSet()
+        """The same, of executors told to end once their work is done (:meth:`last_work_started`)."""
         self._broken = False
 
     def __enter__(self) -> Pool:
@@ -82,11 +87,15 @@ class Pool:
         self.close()
 
     def close(self) -> None:
-        """End the processes (work not started is cancelled)."""
-        for executor in (self._executor, *self._ending):
-            if executor is not None:
-                executor.shutdown(wait=True, cancel_futures=True)
-        self._executor, self._ending = None, []
+        """End the processes: work not started is cancelled, and work running is waited for."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        ending = list(self._ending)  # an executor told to end: waiting for it in shutdown() again waits for nothing
+        for future in ending:
+            future.cancel()
+        concurrent.futures.wait(ending)
+        self._started, self._ending = weakref.WeakSet(), weakref.WeakSet()
 
     def last_work_started(self) -> None:
         """Let the processes end as soon as the work started is done, rather than wait for
@@ -95,8 +104,9 @@ class Pool:
         build's memory peak, with nothing left to convert."""
         if self._executor is not None:
             self._executor.shutdown(wait=False)
-            self._ending.append(self._executor)
             self._executor = None
+            self._ending |= self._started
+            self._started = weakref.WeakSet()
 
     def map(self, func: Callable, items: Sequence) -> list:
         """``[func(item) for item in items]``, in the pool when there are at least ``min_items``
@@ -127,6 +137,7 @@ class Pool:
             with _ctrl_c_not_inherited(first):
                 futures = [self._executor.submit(_chunk, func, part, code) for part in parts[:first]]
             futures += [self._executor.submit(_chunk, func, part, code) for part in parts[first:]]
+            self._started.update(futures)
         except (BrokenProcessPool, OSError, PermissionError):
             self._broken = True
             futures = None
