@@ -495,9 +495,12 @@ def _spawned_children() -> list[int]:
     """This process's children that are spawned pool workers (not multiprocessing's resource tracker)."""
     kids = []
     for task in os.listdir("/proc/self/task"):
-        for pid in Path(f"/proc/self/task/{task}/children").read_text().split():
-            if _alive(int(pid)) and b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                kids.append(int(pid))
+        try:  # a thread or a child may end between any two steps here
+            for pid in Path(f"/proc/self/task/{task}/children").read_text().split():
+                if _alive(int(pid)) and b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    kids.append(int(pid))
+        except OSError:
+            continue
     return kids
 
 
