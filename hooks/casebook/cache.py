@@ -677,7 +677,8 @@ _SELECT = "SELECT CASE WHEN length(value) > ? THEN NULL ELSE value END, rowid FR
 class _Spool:
     """The file :meth:`BuildCache.put` pickles a value to: keeps the SHA-256 and the size of
     what it gets, in memory up to :data:`LARGE_BYTES`, then in an unnamed temporary file in
-    the cache's folder (not /tmp, which is often memory). Raises ``OSError`` as ``open``."""
+    the cache's folder (not /tmp, which is often memory). :meth:`write` raises ``OSError``
+    if that file cannot be made or written (a full disk, a removed folder)."""
 
     def __init__(self, folder: Path | None) -> None:
         self.hash = hashlib.sha256()
