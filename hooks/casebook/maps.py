@@ -264,13 +264,23 @@ def _overlaps(box: tuple, view: View) -> bool:
 def land(view: View) -> list:
     """Every country with land in ``view``: ``[{"code", "name", "d"}]`` by code (``d``: SVG path data)."""
     out = []
-    for code in sorted(countries()):
-        country = countries()[code]
-        rings = [r for polygon in country["polygons"] for r in polygon if _overlaps(_bbox(polygon[0]), view)]
+    for code, name, polygons in _boxed_countries():
+        rings = [r for box, polygon in polygons if _overlaps(box, view) for r in polygon]
         d = _path(rings, view) if rings else ""
         if d:
-            out.append({"code": code, "name": country["name"], "d": d})
+            out.append({"code": code, "name": name, "d": d})
     return out
+
+
+@functools.cache
+def _boxed_countries() -> list:
+    """:func:`countries` by code as ``[(code, name, [(box, polygon)])]``, each polygon with the
+    box of its outer ring (:func:`_bbox`), worked out once per process: every map's
+    :func:`land` asks which polygons overlap its view."""
+    return [
+        (code, country["name"], [(_bbox(polygon[0]), polygon) for polygon in country["polygons"]])
+        for code, country in sorted(countries().items())
+    ]
 
 
 def place_groups(cases) -> list:
@@ -411,12 +421,11 @@ def land_rings(box: tuple) -> list:
     as Leaflet takes them), clipped and rounded as :func:`_flat_ring` says."""
     step, view = _grid(box), View(*box)
     out = []
-    for code in sorted(countries()):
-        country = countries()[code]
-        rings = [r for polygon in country["polygons"] for r in polygon if _overlaps(_bbox(polygon[0]), view)]
+    for code, name, polygons in _boxed_countries():
+        rings = [r for polygon_box, polygon in polygons if _overlaps(polygon_box, view) for r in polygon]
         flat = [f for f in (_flat_ring(r, box, step) for r in rings) if f]
         if flat:
-            out.append({"code": code, "name": country["name"], "rings": flat})
+            out.append({"code": code, "name": name, "rings": flat})
     return out
 
 
