@@ -282,7 +282,7 @@ def _plan(root: Path, config, options: CasebookOptions, library, cache: BuildCac
         map_attribution=options.map_attribution or "",
         map_max_zoom=options.map_max_zoom,
     )
-    history = git_history(root)
+    history = git_history(root, epoch=USER_SOURCE_DATE_EPOCH)
     if history.shallow:  # a warning: `mkdocs build --strict` stops here, a plain build goes on without dates
         log.warning(
             "Casebook: this is a shallow clone (git clone --depth), so when each case was added and last "
@@ -290,9 +290,7 @@ def _plan(root: Path, config, options: CasebookOptions, library, cache: BuildCac
             "Fetch the full history: 'git fetch --unshallow' (GitHub Actions: actions/checkout with "
             "fetch-depth: 0; Netlify, Cloudflare Pages, Render: run it before the build)."
         )
-    if history.head and not os.environ.get("SOURCE_DATE_EPOCH"):
-        # Dates MkDocs writes (sitemap, gzip headers) come from the commit, not the clock.
-        os.environ["SOURCE_DATE_EPOCH"] = str(history.head)
+    _set_source_date(history.head)
     repository = read_repository(root, history.shallow)
     guide = root / CONTRIBUTING
     planned = digest(library.digest, settings, history, repository, guide.read_bytes() if guide.is_file() else None)
@@ -302,6 +300,31 @@ def _plan(root: Path, config, options: CasebookOptions, library, cache: BuildCac
         if store:
             cache.put("site", planned, site)
     return site, history
+
+
+USER_SOURCE_DATE_EPOCH = os.environ.get("SOURCE_DATE_EPOCH", "").strip() or None
+"""``SOURCE_DATE_EPOCH`` as the process was started with (read when MkDocs loads this hook, once
+per process, before any build has set it): the user's, if any (blank: none). A build sets the variable from
+the commit (:func:`_set_source_date`), so reading it again later would read a build's own value."""
+
+
+def _set_source_date(head: int | None) -> None:
+    """Have the dates MkDocs writes (sitemap ``lastmod``, gzip headers: ``mkdocs.utils.get_build_date``
+    reads only the environment) come from the build's commit (``head``, Unix seconds), not the
+    clock, unless the user gave ``SOURCE_DATE_EPOCH``. Set again on every build: under ``mkdocs
+    serve`` a commit or a checkout between two saves changes the commit (a value the first build
+    set, kept, gave the later builds the old commit's dates)."""
+    if USER_SOURCE_DATE_EPOCH is not None:
+        if not USER_SOURCE_DATE_EPOCH.isdigit():
+            raise Abort(
+                f"Casebook: SOURCE_DATE_EPOCH is '{USER_SOURCE_DATE_EPOCH}', not a time: set it to the seconds "
+                "since 1970-01-01 UTC (git log -1 --format=%ct gives the last commit's), or unset it."
+            )
+        return
+    if head:
+        os.environ["SOURCE_DATE_EPOCH"] = str(head)
+    else:  # no git (any more): MkDocs' own dates, as without this hook
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def _day(stamp: float) -> str:

@@ -361,7 +361,7 @@ class PageCache:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError:  # a cache that cannot be written is skipped
                 return env
-            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+            env.bytecode_cache = BytecodeCache(str(folder))
         return env
 
     def navigation(self, nav) -> None:
@@ -721,3 +721,25 @@ def _prefix(expr) -> str:
 
 
 __all__ = ["CACHED", "FinishedPage", "PageCache", "WarningCount", "config_digest"]
+
+
+class BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's file bytecode cache held to the build cache's rules (:mod:`casebook.cache`): a file
+    that cannot be read whole (truncated, hand-edited, from another Jinja) is a miss, compiled
+    again and written over; one that cannot be written (a read-only folder, a full disk) is
+    skipped. Jinja's ``Bucket.load_bytecode`` guards only its ``marshal`` step: a damaged
+    checksum pickle raised ``EOFError`` or ``ValueError`` through the build, and
+    ``dump_bytecode`` raised the ``OSError`` of its temporary file, in every build until the
+    folder was deleted."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # whatever unpickling random bytes raises: not a reason to stop a build
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass

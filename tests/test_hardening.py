@@ -265,6 +265,31 @@ def test_builds_are_byte_identical_across_folders_times_and_time_zones(tmp_path)
         assert str(tmp_path).encode() not in content, name
 
 
+@pytest.mark.parametrize("epoch", ["1700000000", "2024-03-01", " "])
+def test_a_source_date_epoch_from_outside_dates_the_build_or_is_refused_plainly(tmp_path, epoch):
+    """``SOURCE_DATE_EPOCH`` (reproducible-builds.org) set by the user dates what MkDocs writes
+    instead of the commit; one that is not a number of seconds stops the build with a plain
+    message (MkDocs' own reading of it ended in a ``ValueError`` traceback); an empty one is unset."""
+    root = git_library(tmp_path / "lib")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", "site"],
+        cwd=root,
+        env={**env(), "SOURCE_DATE_EPOCH": epoch},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = proc.stdout + proc.stderr
+    assert "Traceback" not in output, output[-3000:]
+    if epoch == "2024-03-01":
+        assert proc.returncode != 0
+        assert "SOURCE_DATE_EPOCH is '2024-03-01', not a time" in output, output[-3000:]
+        return
+    assert proc.returncode == 0, output[-3000:]
+    day = "2023-11-14" if epoch.strip() else "2024-03-01"  # the user's time, else the commit's
+    assert f"<lastmod>{day}</lastmod>" in (root / "site" / "sitemap.xml").read_text("utf-8")
+
+
 def same_filters(*sites: Path) -> bool:
     """Whether the sites' search indexes offer the same filters with the same counts (read in Chromium)."""
     seen = []

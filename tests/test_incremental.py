@@ -29,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import cbor2
+import jinja2
 import pytest
 import yaml
 
@@ -633,3 +634,56 @@ def test_damaged_cache_entries_are_rebuilt_never_trusted(tmp_path):
         if not is_whole_entry(raw := raw_entry(folder, kind, key)) or raw == data
     ]
     assert not left, f"seed {SEED}: damaged entries not rebuilt: {left}"
+
+
+def test_damaged_compiled_templates_are_compiled_again(tmp_path):
+    """Jinja's compiled templates kept in ``.cache/casebook/jinja/``, damaged as a crash or a
+    hand-edit leaves them (cut short inside the checksum pickle, its protocol byte changed, random
+    bytes, empty): the build compiles them again, writes them over and equals a clean build.
+    Before, Jinja's unguarded checksum pickle stopped every build ('Aborted!' or a traceback)
+    until the folder was deleted."""
+    import jinja2.bccache
+
+    rng = random.Random(SEED)
+    lib = new_library(tmp_path / "lib", extra_cases=1)
+    first = run_build(lib, lib / "site", cached=True)
+    assert first.returncode == 0, first.output[-4000:]
+    compiled = sorted((lib / ".cache" / "casebook" / "jinja").glob("*.cache"))
+    assert len(compiled) > 10, f"the build kept {len(compiled)} compiled templates"
+    magic = len(jinja2.bccache.bc_magic)
+    damaged = {}
+    for i, path in enumerate(compiled):
+        raw = path.read_bytes()
+        how = ("cut in the checksum", "protocol byte", "garbage", "empty")[i % 4]
+        if how == "cut in the checksum":
+            data = raw[: magic + 1]
+        elif how == "protocol byte":
+            data = raw[:magic] + b"\x80\xff" + raw[magic + 2 :]
+        elif how == "garbage":
+            data = raw[:magic] + rng.randbytes(40)
+        else:
+            data = b""
+        path.write_bytes(data)
+        damaged[path] = data
+    # Every page rendered again (its frame changed), so every template is loaded, not only those
+    # of the pages the cache does not have.
+    with (lib / "overrides" / "main.html").open("a", encoding="utf-8") as file:
+        file.write("{# every page again #}\n")
+    assert_same_as_clean(lib, tmp_path / "site", tmp_path / "clean", "after damaging the compiled templates")
+    left = [path.name for path, data in damaged.items() if path.read_bytes() == data]
+    assert not left, f"damaged compiled templates not written over: {left}"
+
+
+def test_compiled_templates_that_cannot_be_kept_are_skipped(tmp_path):
+    """A bytecode folder that cannot be written (read-only, full, gone: here gone, which a test
+    run as root can make, unlike a read-only one) costs only the keeping: the template renders."""
+    from casebook_incremental import BytecodeCache
+
+    folder = tmp_path / "jinja"
+    folder.mkdir()
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader({"t.html": "{{ x }}!"}), bytecode_cache=BytecodeCache(str(folder))
+    )
+    folder.rmdir()
+    assert env.get_template("t.html").render(x="Malmö") == "Malmö!"
+    assert not folder.exists()

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from browser import free_port, stop_server
-from test_incremental import EDITS, SEED, bundle_answers, case_files, compare_sites, edit_plan, new_library
+from test_incremental import EDITS, SEED, bundle_answers, case_files, commit, compare_sites, edit_plan, new_library
 
 from casebook.search import _executable, await_bundle, bundle_paths
 from conftest import ROOT, env, make_library, synthetic
@@ -240,8 +240,9 @@ def test_after_random_edits_the_served_site_is_what_a_fresh_server_serves(tmp_pa
     """Each rebuild keeps the case pages the last one left in the site where their inputs are
     the same (MkDocs empties the folder between builds): after a random sequence of edits of
     every kind (texts, keywords, periods, added, renamed and deleted cases, labels, templates,
-    mkdocs.yml), then a case broken and mended, and an edit undone, the site is, file for file,
-    what a fresh server without a cache makes."""
+    mkdocs.yml), each step committed, then a case broken and mended, and an edit undone, the
+    site is, file for file, what a fresh server without a cache makes (its dates too: the
+    first build's commit date was kept for every later one)."""
     lib = new_library(tmp_path / "lib")
     port, rng = free_port(), random.Random(SEED)
     errors = ["An error happened during the rebuild"]  # and the broken case's problems
@@ -254,6 +255,7 @@ def test_after_random_edits_the_served_site_is_what_a_fresh_server_serves(tmp_pa
             for kind in kinds:
                 EDITS[kind](lib, rng, step)
             settle(proc, log, done)
+            commit(lib, step, f"step {step}")  # seen by the next rebuild: its commit's dates, not the first's
         broken, text = case_files(lib)[1], case_files(lib)[1].read_text("utf-8")
         done = failed(log)
         errors.append(f"cases/{broken.name}")

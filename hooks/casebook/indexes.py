@@ -132,17 +132,18 @@ class History:
     empty rather than filled with the cut-off commit's date."""
 
 
-def git_history(root: Path, folder: str = "cases") -> History:
+def git_history(root: Path, folder: str = "cases", epoch: str | None = None) -> History:
     """Read the case files' history with one ``git log`` call (O(history), not per case).
 
-    Without git, or in a shallow clone (``History.shallow``), no file has dates: the callers fall
-    back to the documented order (start year, then title) and cite without a year."""
-    import os
+    ``epoch``: the ``SOURCE_DATE_EPOCH`` the user gave (Unix seconds as text; reproducible-builds.org),
+    which is then ``History.head``; else ``head`` is the time of the last commit. Without git, or
+    in a shallow clone (``History.shallow``), no file has dates: the callers fall back to the
+    documented order (start year, then title) and cite without a year."""
 
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True, timeout=120).stdout
 
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    epoch = (epoch or "").strip()
     head = int(epoch) if epoch.isdigit() else None
     try:
         if head is None:
