@@ -214,6 +214,7 @@ def on_config(config):
         )
     root = Path(config.config_file_path).resolve().parent
     options, contract = _options(config, root)
+    _check_source_date()
     reading = MarkdownReading.from_mkdocs(config.markdown_extensions, config.mdx_configs)
     # Heading anchors transliterated ('Økonomi' → 'okonomi'), never emptied, in case pages and
     # in docs/ alike; the browser's search key reads the same table (assets/transliteration.js).
@@ -315,16 +316,21 @@ def _set_source_date(head: int | None) -> None:
     serve`` a commit or a checkout between two saves changes the commit (a value the first build
     set, kept, gave the later builds the old commit's dates)."""
     if USER_SOURCE_DATE_EPOCH is not None:
-        if not USER_SOURCE_DATE_EPOCH.isdigit():
-            raise Abort(
-                f"Casebook: SOURCE_DATE_EPOCH is '{USER_SOURCE_DATE_EPOCH}', not a time: set it to the seconds "
-                "since 1970-01-01 UTC (git log -1 --format=%ct gives the last commit's), or unset it."
-            )
         return
     if head:
         os.environ["SOURCE_DATE_EPOCH"] = str(head)
     else:  # no git (any more): MkDocs' own dates, as without this hook
         os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def _check_source_date() -> None:
+    """Stop the build, before any case is read, if the user's ``SOURCE_DATE_EPOCH`` is not a number
+    of seconds (MkDocs' own reading of it would end the build in a ``ValueError`` traceback)."""
+    if USER_SOURCE_DATE_EPOCH is not None and not USER_SOURCE_DATE_EPOCH.isdigit():
+        raise Abort(
+            f"Casebook: SOURCE_DATE_EPOCH is '{USER_SOURCE_DATE_EPOCH}', not a time: set it to the seconds "
+            "since 1970-01-01 UTC (git log -1 --format=%ct gives the last commit's), or unset it."
+        )
 
 
 def _day(stamp: float) -> str:
