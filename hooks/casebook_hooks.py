@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casebook_incremental import FINISHED, FinishedPage, PageCache, WarningCount
+from casebook_incremental import FINISHED, FinishedPage, PageCache, Recall, WarningCount
 from casebook_options import CasebookOptions, read_options
 from markupsafe import Markup, escape
 from mkdocs.exceptions import Abort
@@ -188,6 +188,20 @@ def _serve_memory() -> Memory | None:
     return _memory[0]
 
 
+_recall: list[Recall] = []
+"""Under ``mkdocs serve``: the pages' keys kept from one build to the next (:class:`casebook_incremental.Recall`)."""
+
+
+def _serve_recall() -> Recall | None:
+    """The serve session's :class:`~casebook_incremental.Recall` (made by its first build); None
+    outside ``mkdocs serve``."""
+    if not (_serving and _serving[0]):
+        return None
+    if not _recall:
+        _recall.append(Recall())
+    return _recall[0]
+
+
 ASIDE = ".casebook-previous-cases"
 """Where ``cases/`` waits, in the site folder, while MkDocs empties the folder (``mkdocs serve``)."""
 
@@ -230,7 +244,7 @@ def on_config(config):
         bundles = bundle_paths(len(library.cases), options.search_shard_size)
         config.extra["casebook_search_bundles"] = bundles  # read by cb-search.html
         # The configuration is final here: it is part of every page cache key.
-        pages = PageCache(cache, config)
+        pages = PageCache(cache, config, _serve_recall())
         order = sorted(library.cases, key=lambda cid: (bundle_of(cid, len(bundles)), cid))  # the page loop's
         pages.convert_cases(pool, config, [(f"cases/{cid}.md", library.cases[cid].body) for cid in order])
         pool.last_work_started()

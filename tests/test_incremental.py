@@ -687,3 +687,27 @@ def test_compiled_templates_that_cannot_be_kept_are_skipped(tmp_path):
     folder.rmdir()
     assert env.get_template("t.html").render(x="Malmö") == "Malmö!"
     assert not folder.exists()
+
+
+def test_a_recalled_key_is_given_back_only_for_equal_inputs():
+    """:class:`casebook_incremental.Recall` (``mkdocs serve``'s keys from one build to the next)
+    gives a key back for inputs equal to those it was made from, and makes it again for any
+    change, however small, in any of them (the page's text, its configuration)."""
+    from casebook_incremental import Recall
+
+    recall, made = Recall(), []
+
+    def make(*inputs):
+        made.append(inputs)
+        return digest(*inputs)
+
+    text = "## Background\n\nMalmö's programme.\n"
+    first = recall.get("finished", "cases/a.md", ("config-1", text), lambda: make("config-1", text))
+    again = recall.get("finished", "cases/a.md", ("config-1", "".join([text])), lambda: make("config-1", text))
+    assert first == (digest("config-1", text), False) and again == (first[0], True) and len(made) == 1
+    for inputs in (("config-1", text + " "), ("config-2", text + " "), ("config-2", text)):
+        value, recalled = recall.get("finished", "cases/a.md", inputs, lambda inputs=inputs: make(*inputs))
+        assert (value, recalled) == (digest(*inputs), False)
+    assert recall.get("finished", "cases/b.md", ("config-2", text), lambda: make("config-2", text))[1] is False
+    assert recall.get("ahead", "cases/a.md", ("config-2", text), lambda: None) == (None, False)
+    assert len(made) == 5

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from . import gazetteer
 from .cache import BuildCache, code_digest, digest, file_digest
@@ -60,17 +61,21 @@ def case_files(root: Path, problems: list[Problem]) -> list[Path]:
         return []
     files = []
     by_id: dict = {}
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        rel = entry.relative_to(root).as_posix()
+    with os.scandir(folder) as listing:  # the kind of each entry comes with it: no stat per file
+        entries = sorted(listing, key=lambda e: e.name)
+    for entry in entries:
+        rel = f"{CASES_DIR}/{entry.name}"
+        name = PurePath(entry.name)
+        stem, suffix = name.stem, name.suffix
         if entry.name.startswith("."):
-            if entry.suffix == ".md":  # a hidden case would silently not be published
+            if suffix == ".md":  # a hidden case would silently not be published
                 problems.append(
                     Problem(
                         rel,
                         1,
                         "file name",
                         "hidden files (names starting with '.') are not published",
-                        f"rename it to cases/{slugify(entry.stem)}.md, or move it out of cases/",
+                        f"rename it to cases/{slugify(stem)}.md, or move it out of cases/",
                     )
                 )
             continue
@@ -81,25 +86,25 @@ def case_files(root: Path, problems: list[Problem]) -> list[Path]:
                 )
             )
             continue
-        if entry.is_dir():
+        if entry.is_dir(follow_symlinks=False):
             problems.append(
                 Problem(
                     rel, 1, "folder", "folders are not allowed in cases/", "move the case files directly into cases/"
                 )
             )
             continue
-        if entry.suffix != ".md":
+        if suffix != ".md":
             problems.append(
                 Problem(
                     rel,
                     1,
                     "file name",
                     "only Markdown files ending in .md belong in cases/",
-                    f"rename it to cases/{slugify(entry.stem)}.md, or move it out of cases/",
+                    f"rename it to cases/{slugify(stem)}.md, or move it out of cases/",
                 )
             )
             continue
-        key = entry.stem.casefold()
+        key = stem.casefold()
         if key in by_id:
             problems.append(
                 Problem(
@@ -112,7 +117,7 @@ def case_files(root: Path, problems: list[Problem]) -> list[Path]:
             )
             continue
         by_id[key] = rel
-        files.append(entry)
+        files.append(folder / entry.name)
     return files
 
 

@@ -88,7 +88,7 @@ def bundle_state(path: Path, pages: int | None = None) -> tuple | None:
         entry = json.loads((path / "pagefind-entry.json").read_text("utf-8"))
         needed = [f"pagefind.{info['hash']}.pf_meta" for info in entry["languages"].values()]
         needed += [f"wasm.{info['wasm']}.pagefind" for info in entry["languages"].values() if info.get("wasm")]
-        files = sorted((f.relative_to(path).as_posix(), f.stat().st_size) for f in path.rglob("*") if f.is_file())
+        files = sorted(_file_sizes(str(path)))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     names = {name for name, _ in files}
@@ -98,6 +98,21 @@ def bundle_state(path: Path, pages: int | None = None) -> tuple | None:
     if not needed or (pages is not None and fragments < pages):  # more: leftovers of a --dirty build
         return None
     return tuple(files)
+
+
+def _file_sizes(folder: str, prefix: str = "") -> list[tuple[str, int]]:
+    """``(path below folder, size in bytes)`` of every file in ``folder`` and its subfolders,
+    symbolic links to folders not followed (as ``Path.rglob``), in no order; raises ``OSError``.
+    With ``os.scandir``: the kind of each entry comes with it, and a bundle of 1,000 cases has
+    about 1,100 files, looked at for every bundle of every build under ``mkdocs serve``."""
+    out = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                out.extend(_file_sizes(entry.path, f"{prefix}{entry.name}/"))
+            elif entry.is_file():
+                out.append((prefix + entry.name, entry.stat().st_size))
+    return out
 
 
 def await_bundle(path: Path, pages: int | None = None, timeout: float = 60, interval: float = 0.05) -> bool:
