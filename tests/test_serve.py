@@ -35,7 +35,8 @@ from conftest import ROOT, env, make_library, synthetic
 GATE = """\
 #!{python}
 # A stand-in for pagefind: passes the service's requests to the real binary, but holds each
-# request to write a bundle until {gate} exists; the replies go straight back.
+# request to write a bundle until {gate} exists (and says so in {held}: then this process
+# is past its start, and Ctrl-C ends it as it ends pagefind); the replies go straight back.
 import base64, json, os, subprocess, sys, time
 
 real = subprocess.Popen([{real!r}, *sys.argv[1:]], stdin=subprocess.PIPE)
@@ -44,7 +45,9 @@ while chunk := sys.stdin.buffer.read1(1 << 16):
     buffer += chunk
     *messages, buffer = buffer.split(b",")
     for message in messages:
-        if json.loads(base64.b64decode(message))["payload"]["type"] == "WriteFiles":
+        if json.loads(base64.b64decode(message))["payload"]["type"] == "WriteFiles" and not os.path.exists({gate!r}):
+            with open({held!r}, "a") as note:
+                note.write(f"{{os.getpid()}}\\n")
             while not os.path.exists({gate!r}):
                 time.sleep(0.05)
         real.stdin.write(message + b",")
@@ -57,13 +60,15 @@ PATIENCE = 240
 """Seconds to wait for anything the server should do (builds of a small library take seconds)."""
 
 
-def gated_pagefind(folder: Path) -> tuple[Path, Path]:
-    """The stand-in binary and its gate file (open: present)."""
-    gate, binary = folder / "gate-open", folder / "pagefind"
-    binary.write_text(GATE.format(python=sys.executable, real=str(_executable()), gate=str(gate)), "utf-8")
+def gated_pagefind(folder: Path) -> tuple[Path, Path, Path]:
+    """The stand-in binary, its gate file (open: present) and the file it adds a line to as it
+    begins to hold a request (absent until then)."""
+    gate, held, binary = folder / "gate-open", folder / "gate-held", folder / "pagefind"
+    script = GATE.format(python=sys.executable, real=str(_executable()), gate=str(gate), held=str(held))
+    binary.write_text(script, "utf-8")
     binary.chmod(0o755)
     gate.touch()
-    return binary, gate
+    return binary, gate, held
 
 
 def fetch(url: str) -> str | None:
@@ -171,7 +176,7 @@ def whole_site(site: Path, lib: Path) -> bool:
 def test_an_edit_is_served_before_its_search_bundle_is_written_and_search_catches_up(tmp_path):
     cases = {p.name: p.read_text("utf-8") for p in sorted((ROOT / "cases").glob("*.md"))}
     lib = make_library(tmp_path / "lib", {**cases, **synthetic(4)})
-    binary, gate = gated_pagefind(tmp_path)
+    binary, gate, _ = gated_pagefind(tmp_path)
     port, log, temporary = free_port(), tmp_path / "serve.log", tmp_path / "tmp"
     first, second = (lib / "cases" / name for name in sorted(cases)[:2])
     page = {case: f"http://127.0.0.1:{port}/cases/{case.stem}/" for case in (first, second)}
@@ -195,9 +200,11 @@ def test_an_edit_is_served_before_its_search_bundle_is_written_and_search_catche
 def test_ctrl_c_while_a_bundle_is_being_indexed_ends_serve_without_an_error(tmp_path):
     """Ctrl-C reaches Pagefind too (it is in the terminal's process group): an index left
     unfinished then is not reported as a failure, and MkDocs still removes its temporary site
-    (``serving`` checks both as the server ends)."""
+    (``serving`` checks both as the server ends). Ctrl-C comes once the stand-in holds the
+    write: a Python process interrupted while it starts exits with 1, not from SIGINT as
+    pagefind does (CI once sent it as the stand-in was starting)."""
     lib = make_library(tmp_path / "lib", synthetic(4))
-    binary, gate = gated_pagefind(tmp_path)
+    binary, gate, held = gated_pagefind(tmp_path)
     port, log, temporary = free_port(), tmp_path / "serve.log", tmp_path / "tmp"
     case = case_files(lib)[0]
     page = f"http://127.0.0.1:{port}/cases/{case.stem}/"
@@ -208,6 +215,7 @@ def test_ctrl_c_while_a_bundle_is_being_indexed_ends_serve_without_an_error(tmp_
         gate.unlink()  # from now on no bundle is written until it is back
         edit(case, "wombatstop")
         wait_until("edited page", lambda: "wombatstop" in (fetch(page) or ""), proc, log)
+        wait_until("the bundle's write held at the gate", held.exists, proc, log)
         assert not search_finds(site, "wombatstop")  # held at the gate as Ctrl-C comes
 
 
