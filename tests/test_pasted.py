@@ -57,6 +57,9 @@ def _only(problems, old: str, new: str, taxonomy: str | None = None):
         ("  - Malmö", "  – Malmö", "municipalities[0]", "en dash (U+2013)"),
         ("  - Malmö", "  — Malmö", "municipalities[0]", "em dash (U+2014)"),
         ("  - Malmö", "  - ‘Malmö’", "municipalities[0]", "typographic quotation marks (‘’)"),
+        ("title: Test programme", 'title: "Test\u2028programme"', "title", "a line separator (U+2028)"),
+        ("  - Malmö", "  - Mal\u2029mö", "municipalities[0]", "a paragraph separator (U+2029)"),
+        ("  - Malmö", "  - Malm\u0085ö", "municipalities[0]", "a next line control (U+0085)"),
     ],
 )
 def test_each_lookalike_is_named_at_its_line(library, old, new, field, words):
@@ -82,6 +85,23 @@ def test_every_problem_in_one_run_with_the_rest_of_the_file_still_checked(librar
     )
     assert f"pasted.md:{_front_line(text, chr(0xA0))}: municipalities[0]: a no-break space" in result.stderr
     assert f"pasted.md:{_front_line(text, 'country:')}: country:" in result.stderr  # schema still checked
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"])
+def test_a_line_break_yaml_counts_and_the_file_does_not_leaves_later_lines_and_fields_right(problems, separator):
+    """YAML 1.1 (PyYAML) reads U+2028, U+2029 and U+0085 as line breaks: every line number and
+    field name after one ran a line ahead. Each is reported once, at its line, and the problems
+    after it keep theirs."""
+    text = case_text().replace("  - Malmö", f"  - Mal{separator}mö", 1).replace("country: SE", "country: XX", 1)
+    text = text.replace("  - Participation", "  - Partici\u200bpation", 1)
+    assert f"Mal{separator}mö" in text and "Partici\u200bpation" in text
+    found = [(p.line, p.field, p.message.split(",")[0]) for p in problems(text)]
+    assert found == [
+        (_front_line(text, "country:"), "country", found[0][2]),
+        (_front_line(text, f"  - Mal{separator}"), "municipalities[0]", "an invisible line break"),
+        (_front_line(text, "  - Partici"), "keywords[1]", "an invisible character"),
+    ], found
+    assert "XX" in found[0][2]
 
 
 def test_quotes_inside_running_text_and_a_leading_bom_are_fine():

@@ -38,6 +38,15 @@ BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069
 overrides U+202A–U+202E and the isolates U+2066–U+2069. They change the order in which text is
 shown, not what it says (the "Trojan source" attack)."""
 
+BREAKS = "\u2028\u2029\u0085"
+"""Line breaks other than the ones a text file uses: the line separator U+2028, the paragraph
+separator U+2029 (Word, and text copied from web pages and PDFs) and next line U+0085 (Windows-1252
+text read as Latin-1). Some programs break the line there and others show nothing; YAML 1.1 reads
+all three as line breaks (so PyYAML's line numbers would run ahead of the file's: YAML 1.1,
+section 5.4), and Python's ``str.splitlines`` splits at them."""
+
+_BREAK_NAMES = {"\u2028": "a line separator", "\u2029": "a paragraph separator", "\u0085": "a next line control"}
+
 QUOTES = "“”„‟‘’‚‛«»‹›"
 """Typographic quotation marks; YAML quotes a value only with ASCII " and '."""
 
@@ -54,18 +63,22 @@ the Symbol and Wingdings fonts (U+F0B7, U+F0A7, ...) that Word pastes."""
 
 _FONT_BULLETS = {"\uf0b7": "Symbol", **dict.fromkeys("\uf0a7\uf0d8\uf076\uf0fc", "Wingdings")}
 
-_HIDDEN_CHARS = re.compile(f"[{re.escape(INVISIBLE + BIDI)}]")
-"""One invisible character or bidirectional control (a regular expression scans a line in C)."""
-_ODD_CHARS = re.compile(f"[{re.escape(SPACES + INVISIBLE + BIDI)}]")
-"""One other space, invisible character or bidirectional control."""
-_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-"""One control character but the tab: Unicode's general category Cc is exactly U+0000–U+001F
-and U+007F–U+009F (Unicode Standard, chapter 23.1)."""
+_HIDDEN_CHARS = re.compile(f"[{re.escape(INVISIBLE + BIDI + BREAKS)}]")
+"""One invisible character, bidirectional control or other line break (a regular expression
+scans a line in C)."""
+_ODD_CHARS = re.compile(f"[{re.escape(SPACES + INVISIBLE + BIDI + BREAKS)}]")
+"""One other space, invisible character, bidirectional control or other line break."""
+_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x84\x86-\x9f]")
+"""One control character but the tab and next line (a line break: :data:`BREAKS`): Unicode's
+general category Cc is exactly U+0000–U+001F and U+007F–U+009F (Unicode Standard, chapter 23.1)."""
 
-_TO_SPACE = str.maketrans({**dict.fromkeys(SPACES, " "), **dict.fromkeys(INVISIBLE + BIDI, None), "\uff1a": ": "})
-"""Other spaces as U+0020, invisible characters removed, a fullwidth colon (U+FF1A) as ': '."""
+_TO_SPACE = str.maketrans(
+    {**dict.fromkeys(SPACES + BREAKS, " "), **dict.fromkeys(INVISIBLE + BIDI, None), "\uff1a": ": "}
+)
+"""Other spaces and line breaks as U+0020, invisible characters removed, a fullwidth colon
+(U+FF1A) as ': '."""
 
-_SUSPECT = re.compile(f"[{SPACES}{INVISIBLE}{BIDI}{QUOTES}{DASHES}{BULLETS}\uff1a]")
+_SUSPECT = re.compile(f"[{SPACES}{INVISIBLE}{BIDI}{BREAKS}{QUOTES}{DASHES}{BULLETS}\uff1a]")
 _ASCII_MARKER = re.compile(r"^[ \t]*(?:-[^\s\-.\d]|[*+][ \t]+\S)")
 _BLOCK_START = re.compile(r"(?:^[ \t]*-|:)[ \t]+[|>][-+0-9]*[ \t]*(?:#.*)?$")
 _OPENS = re.compile(r"(?:^[ \t]*-|:)[ \t]*(?:#.*)?$")
@@ -89,18 +102,29 @@ def _name(ch: str) -> str:
     """'a no-break space (U+00A0)', 'an en dash (U+2013)', 'a bullet from the Symbol font (U+F0B7)'."""
     if ch in _FONT_BULLETS:
         return f"a bullet from the {_FONT_BULLETS[ch]} font (U+{ord(ch):04X})"
+    if ch in _BREAK_NAMES:
+        return f"{_BREAK_NAMES[ch]} (U+{ord(ch):04X})"
     name = unicodedata.name(ch, "private-use character").lower()
     return f"{'an' if name[0] in 'aeio' else 'a'} {name} (U+{ord(ch):04X})"
 
 
 def char_problems(raw: str, spaces: bool = True) -> list[tuple[str, str]]:
-    """(message, fix) for each kind of other space, invisible character, bidirectional control
-    and fullwidth colon in one line, in reading order (no byte order mark exception); with
-    ``spaces`` false, only for the invisible characters and bidirectional controls."""
+    """(message, fix) for each kind of other space, invisible character, bidirectional control,
+    other line break (:data:`BREAKS`) and fullwidth colon in one line, in reading order (no byte
+    order mark exception); with ``spaces`` false, only for the invisible characters,
+    bidirectional controls and line breaks."""
     out = []
     for ch in dict.fromkeys((_ODD_CHARS if spaces else _HIDDEN_CHARS).findall(raw)):
         if ch in SPACES:
             out.append((f"{_name(ch)} is used where an ordinary space belongs", "type an ordinary space instead"))
+        elif ch in BREAKS:
+            out.append(
+                (
+                    f"an invisible line break, {_name(ch)}, is in the text: some programs break the line "
+                    "there and others show nothing",
+                    "delete it, and type a space or press Enter where a break belongs",
+                )
+            )
         elif ch in BIDI:
             out.append(
                 (
