@@ -121,6 +121,24 @@ def test_small_taxonomy_loads(tmp_path):
             "groups:\ngroups:\n",
             "taxonomy/keywords.yml:2: groups: the field 'groups' appears twice (first on line 1)",
         ),
+        (
+            "{sv: Unga, da: Unge, nb: Unge}",
+            "{sv: Bostäder, da: Unge, nb: Unge}",
+            "taxonomy/keywords.yml:23: keywords[2].labels.sv: the sv label 'Bostäder' already names the keyword "
+            "'housing' (line 7)",
+        ),
+        (
+            "    label: Youth\n",
+            "    label: Fornyelse\n",
+            "taxonomy/keywords.yml:18: keywords[1].labels.da: the da label 'Fornyelse' already names the keyword "
+            "'youth' (line 19)",
+        ),
+        (
+            "[Regeneration]",
+            "[UNGA]",
+            "taxonomy/keywords.yml:23: keywords[2].labels.sv: the sv label 'Unga' already names the keyword "
+            "'renewal' (line 12)",
+        ),
     ],
 )
 def test_taxonomy_errors(tmp_path, old, new, expected):
@@ -150,6 +168,71 @@ def test_broken_taxonomy_fails_check_and_build(library):
     assert "taxonomy/keywords.yml:21: keywords[2].group: unknown group 'nobody'" in proc.stderr
     built = build(root)
     assert built.returncode != 0 and "unknown group 'nobody'" in built.output and "Traceback" not in built.output
+
+
+def small_case(*keywords: str) -> str:
+    """A valid case whose keywords are ``keywords``, terms of :data:`SMALL`."""
+    listed = "".join(f"  - {k}\n" for k in keywords)
+    return case_text().replace("  - urban-renewal\n  - Participation\n  - segregation\n", listed, 1)
+
+
+def test_a_label_shared_by_two_keywords_in_one_language_stops_check_and_build(library):
+    """A case may name a keyword by its Swedish, Danish or Norwegian label: one that two keywords
+    share was left out of the terms (the case was told its keyword is unknown), and one that is
+    another keyword's English label or alias quietly named that keyword instead."""
+    from conftest import build, check
+
+    taxonomy = SMALL.replace("{sv: Unga, da: Unge, nb: Unge}", "{sv: Unga, da: Boliger, nb: Unge}")
+    root = library({"ok.md": small_case("Boliger", "Youth", "renewal")}, taxonomy=taxonomy)
+    proc = check(root)
+    assert proc.returncode == 1
+    reported = [line for line in proc.stderr.splitlines() if ".yml:" in line or ".md:" in line]
+    assert len(reported) == 1, proc.stderr  # the label, not the case
+    assert reported[0].startswith(
+        "taxonomy/keywords.yml:23: keywords[2].labels.da: the da label 'Boliger' already names the keyword "
+        "'housing' (line 7)"
+    )
+    built = build(root)
+    assert built.returncode != 0 and "already names the keyword 'housing'" in built.output
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "    label: Youth\n",
+            "    label: Youth\n    label: Young people\n",
+            ["taxonomy/keywords.yml:21: keywords[2].label: the field 'label' appears twice (first on line 20)"],
+        ),
+        (
+            "    labels: {sv: Unga, da: Unge, nb: Unge}\n",
+            "    labels:\n      sv: Unga\n      da: Unge\n\tnb: Unge\n",
+            ["taxonomy/keywords.yml:26: keywords[2].labels.nb: a tab character is used for indentation"],
+        ),
+        (
+            "    label: Youth\n",
+            "    label: Youth: young people\n",
+            [
+                "taxonomy/keywords.yml:1: keywords: the cases' keywords cannot be checked until this file can be read",
+                "taxonomy/keywords.yml:20: yaml: a value contains ': '",
+            ],
+        ),
+    ],
+)
+def test_a_taxonomy_problem_is_reported_alone_not_as_every_keyword_of_every_case(library, old, new, expected):
+    """A repeated field or a tab leaves the rest of the file readable: it is read and used. A file
+    that cannot be read at all says so once, instead of calling every keyword of every case unknown."""
+    from conftest import check
+
+    assert old in SMALL
+    cases = {"a.md": small_case("Youth", "housing", "renewal"), "b.md": small_case("Regeneration", "Bostäder", "Unge")}
+    root = library(cases, taxonomy=SMALL.replace(old, new, 1))
+    proc = check(root)
+    reported = [line for line in proc.stderr.splitlines() if ".yml:" in line or ".md:" in line]
+    assert proc.returncode == 1
+    assert len(reported) == len(expected) and all(
+        line.startswith(start) for line, start in zip(reported, expected, strict=True)
+    ), proc.stderr
 
 
 def test_missing_taxonomy_file(tmp_path):

@@ -127,3 +127,29 @@ def test_schema_examples_are_valid(name):
     validator = jsonschema.Draft202012Validator({**sub, "$defs": root["$defs"]})
     for example in sub["examples"]:
         assert not list(validator.iter_errors(example)), (name, example)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "words"),
+    [
+        ("title: Test programme\n", "title: Test programme\ntitle: Again\n", "title", "appears twice"),
+        ("  - Malmö\nneighbourhoods:\n  - Seved\n", "  - Malmö\nneighbourhoods: *m\n", "neighbourhoods", "aliases"),
+        ("  start: 2010\n", "  start: !!python/object:os.system x\n", "period.start", "tag"),
+        ("  - Seved\n", "  - !!binary aGVsbG8=\n", "neighbourhoods[0]", "tag"),
+    ],
+)
+def test_a_refused_yaml_value_hides_no_other_problem_of_the_file(tmp_path, old, new, field, words):
+    """A repeated field, an alias or a tag leaves the rest of the front matter readable: it is
+    checked in the same run (every problem at once), and the refused value is reported once."""
+    from casebook import load_library
+    from conftest import case_text, make_library
+
+    text = case_text().replace("municipalities:\n", "municipalities: &m\n", 1) if "*m" in new else case_text()
+    text = text.replace(old, new, 1).replace("country: SE", "country: se", 1).replace("segregation\n", "segregatoin\n")
+    text = text.replace("period:\n", "bogus: 1\nperiod:\n", 1)
+    assert new in text
+    found = load_library(make_library(tmp_path / "lib", {"x.md": text})).problems
+    on = {p.field: p.message for p in found}
+    assert words in on.get(field, ""), found
+    assert {"country", "bogus", "keywords[2]"} <= set(on), found
+    assert [p.field for p in found].count(field) == 1, found

@@ -481,7 +481,7 @@ def read_case(root: Path, path: Path, reading=None, contract: Contract | None = 
         problems.add(err.line, err.field, err.message, err.fix)
     end_line = parts.body_line + parts.body.count("\n")
     check_body(parts.body, parts.body_line, problems, end_line, reading, contract)
-    if doc.errors:
+    if not doc.readable:
         return CaseReading(rel, problems.items)
     if not isinstance(doc.data, dict):
         what = "empty" if doc.data is None else f"{schema.describe(doc.data)}, not fields"
@@ -494,7 +494,7 @@ def read_case(root: Path, path: Path, reading=None, contract: Contract | None = 
         return CaseReading(rel, problems.items)
     doc.lines.setdefault((), parts.front_line)
     todos = _report_todos(doc, problems, contract.case_schema)
-    schema.validate(doc, problems, contract.case_schema, skip=todos)
+    schema.validate(doc, problems, contract.case_schema, skip=todos | frozenset(doc.refused))
     return CaseReading(rel, problems.items, doc, parts.body, todos)
 
 

@@ -255,15 +255,15 @@ def load_contract(root: Path, name: str | None = None) -> tuple[Contract, list]:
     doc = parse_yaml(text or "") if text is not None else None
     for err in doc.errors if doc else ():
         problems.add(err.line, err.field, err.message, err.fix)
-    if doc is None or problems:
+    if doc is None or not doc.readable:  # a repeated field or an alias: the rest is still checked
         return default_contract(), problems.items
     if doc.data is None:
-        return default_contract(), []
+        return default_contract(), problems.items
     if not isinstance(doc.data, dict):
         fix = "write sections: and fields: at the start of a line, with their entries below"
         problems.add(1, "contract", f"the contract is {schema.describe(doc.data)}, not a group of fields", fix)
         return default_contract(), problems.items
-    schema.validate(doc, problems, name="contract")
+    schema.validate(doc, problems, name="contract", skip=frozenset(doc.refused))
     _check_sections(doc, problems)
     _check_fields(doc, problems)
     if problems:

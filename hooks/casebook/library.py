@@ -166,7 +166,8 @@ def load_library(
     whole = digest(LIBRARY_KIND, library.digest, str(root))
     loaded = cache.get(LIBRARY_KIND, whole)
     if not (isinstance(loaded, tuple) and len(loaded) == 3 and all(isinstance(x, list) for x in loaded)):
-        loaded = _load_cases(root, paths, keys, vocabulary, (taxonomy, reading, contract), cache, pool)
+        checked = taxonomy if taxonomy.readable else None  # keywords: checked once it can be read
+        loaded = _load_cases(root, paths, keys, vocabulary, (checked, reading, contract), cache, pool)
         if store:
             cache.put(LIBRARY_KIND, whole, loaded)
     cases, notes, found = loaded
@@ -193,7 +194,8 @@ def _load_cases(
     """The cases of ``paths`` (sorted by id), the notes on them (sorted) and their problems. Each
     file's case, problems and notes are taken from the cache where its key (:func:`case_keys`)
     and the taxonomy (``vocabulary``: its file's digest) are the same, else read
-    (:func:`read_cases`, in ``pool``) and checked. ``rules``: (taxonomy, reading, contract)."""
+    (:func:`read_cases`, in ``pool``) and checked. ``rules``: (taxonomy, reading, contract); with
+    the taxonomy ``None`` (its file cannot be read) the cases' keywords are not checked."""
     taxonomy, reading, contract = rules
     ids = [digest(CASE_KIND, key, vocabulary, str(root)) if key else None for key in keys]
     loaded = [cache.get(CASE_KIND, i) if i else None for i in ids]

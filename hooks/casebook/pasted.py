@@ -511,15 +511,34 @@ def _line_value_problems(fixed: str, starts: list[int], broken: set, at: dict) -
 
 def _untab(lines: list[str]) -> list[tuple]:
     """Lines indented with a tab (a mail client or editor turned the spaces into one), which YAML
-    refuses: each reported, and read with two spaces for each tab, so that the rest of the file is
-    still checked in the same run."""
+    refuses: each reported, and read at the indentation :func:`_indent_after` gives it, so that
+    the rest of the file is still checked in the same run, under the right field names."""
     problems = []
     for i, line in enumerate(lines):
         lead = _TAB_INDENT.match(line)
         if lead and line.strip():
             problems.append(((i, -3), None, "a tab character is used for indentation", _TAB_FIX))
-            lines[i] = lead.group(0).replace("\t", "  ") + line[lead.end() :]
+            rest = line[lead.end() :]
+            above = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()), None)
+            width = len(lead.group(0).replace("\t", "  ")) if above is None else _indent_after(above, rest)
+            lines[i] = " " * width + rest
     return problems
+
+
+def _indent_after(above: str, rest: str) -> int:
+    """The indentation a line whose text is ``rest`` most likely had under the line ``above``: a
+    tab stands for however many spaces the writer's editor chose, so it is read from the line
+    above: deeper under a field that opens a block (``labels:``), the same as a field beside it,
+    and as a field of the entry, not a new entry, under ``- title: ...``."""
+    indent = len(above) - len(above.lstrip(" "))
+    entry = re.match(r"- +", above[indent:])
+    inner = indent + (entry.end() if entry else 0)  # where the entry's fields start
+    opens = _OPENS.search(above) is not None and not above.lstrip().startswith("#")
+    if opens:
+        return inner + 2
+    if entry and not rest.startswith("-"):
+        return inner
+    return indent
 
 
 @lru_cache(maxsize=16)

@@ -61,7 +61,10 @@ class Taxonomy:
     keywords: dict = field(default_factory=dict)
     """Keyword id → :class:`Keyword`, sorted by id."""
     terms: dict = field(default_factory=dict)
-    """Folded id, label, alias or unambiguous sv/da/nb label → keyword id."""
+    """Folded id, label, alias or sv/da/nb label → keyword id."""
+    readable: bool = True
+    """Whether the file could be read (as YAML, with the fields ``groups:`` and ``keywords:``):
+    the cases' keywords can be checked against it only then (:func:`load_taxonomy`)."""
 
     def resolve(self, term: str) -> str | None:
         """The id of the keyword that ``term`` (id, label or alias) names."""
@@ -96,22 +99,33 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy, list[Problem]]:
     """Read and check the taxonomy under ``root``; returns what could be loaded and every problem.
 
     The problems come out step by step in this order: file and YAML, schema, group ids, keyword
-    ids and labels, each keyword's aliases/group/broader, broader cycles.
+    ids and labels, each keyword's aliases/group/broader, the sv/da/nb labels, broader cycles.
+    A file that cannot be read at all gives an empty taxonomy with ``readable`` false, and one
+    more problem saying that the cases' keywords are checked once it can be read (else every
+    keyword of every case would be reported as unknown, the one real problem last).
     """
     problems = Problems(TAXONOMY_PATH)
     taxonomy = Taxonomy()
     doc = _read_document(root, problems)
     if doc is None:
+        taxonomy.readable = False
+        problems.add(
+            1,
+            "keywords",
+            "the cases' keywords cannot be checked until this file can be read",
+            "fix the problems above in this file, then check again",
+        )
         return taxonomy, problems.items
-    schema.validate(doc, problems, "taxonomy")
+    schema.validate(doc, problems, "taxonomy", skip=frozenset(doc.refused))
     taxonomy.groups = _load_groups(doc, problems)
     entries = _listed(doc, "keywords")
     loaded = _load_keywords(doc, entries, problems)
     owner = _own_terms(loaded)
     _check_references(doc, entries, loaded, taxonomy.groups, owner, problems)
+    _check_translations(doc, entries, loaded, owner, problems)
     _check_cycles(loaded, problems)
     taxonomy.keywords = {kid: loaded[kid] for kid in sorted(loaded)}
-    taxonomy.terms = _add_translated_terms(loaded, owner)
+    taxonomy.terms = owner
     return taxonomy, problems.items
 
 
@@ -129,7 +143,7 @@ def _read_document(root: Path, problems: Problems) -> YamlDoc | None:
     doc = parse_yaml(ordinary(text))
     for err in doc.errors:
         problems.add(err.line, err.field, err.message, err.fix)
-    if doc.errors:
+    if not doc.readable:
         return None
     if not isinstance(doc.data, dict):
         problems.add(
@@ -348,17 +362,27 @@ def _check_cycles(loaded: dict[str, Keyword], problems: Problems) -> None:
             )
 
 
-def _add_translated_terms(loaded: dict[str, Keyword], owner: dict[str, str]) -> dict[str, str]:
-    """``owner`` (folded term → id) with the sv/da/nb labels added, in sorted order of folded label.
-
-    A translated label names its keyword unless two keywords share it or it already is a term.
-    """
-    translated: dict[str, set] = {}
-    for kid, kw in loaded.items():
-        for label in kw.labels.values():
-            if isinstance(label, str) and label.strip():
-                translated.setdefault(term_key(label), set()).add(kid)
-    for term, kids in sorted(translated.items()):
-        if len(kids) == 1 and term not in owner:
-            owner[term] = next(iter(kids))
-    return owner
+def _check_translations(doc: YamlDoc, entries: list, loaded: dict, owner: dict, problems: Problems) -> None:
+    """Add each loaded keyword's sv/da/nb labels to ``owner`` (folded term → keyword id), entry by
+    entry in file order; report one that already names another keyword (its id, label, an alias
+    or an earlier keyword's sv/da/nb label). A case may name a keyword by any of them, so a
+    shared one would either be refused as unknown or, worse, quietly name the other keyword.
+    A label the keyword shares with its own terms (``Integration`` in English and Danish) is fine."""
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or entry["id"] not in loaded:
+            continue
+        kw = loaded[entry["id"]]
+        if kw.line != doc.line_of(("keywords", i)):
+            continue  # a repeated id: not loaded
+        for lang, label in kw.labels.items():
+            if not isinstance(label, str) or not label.strip():
+                continue
+            other = owner.setdefault(term_key(label), kw.id)
+            if other != kw.id:
+                problems.add(
+                    doc.line_of(("keywords", i, "labels", lang)),
+                    f"keywords[{i}].labels.{lang}",
+                    f"the {lang} label '{label}' already names the keyword '{other}' (line {loaded[other].line}), "
+                    "so a case could not say which of the two it means",
+                    "give each keyword its own label in every language; make one more specific or merge the keywords",
+                )

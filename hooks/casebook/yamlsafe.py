@@ -114,6 +114,14 @@ class YamlDoc:
     lines: dict = field(default_factory=dict)
     """Maps a path (tuple of keys and indexes) to its 1-based line."""
     errors: list = field(default_factory=list)
+    readable: bool = True
+    """Whether the text could be read as YAML at all. When it could, ``data`` holds everything
+    but the values in ``errors``: a repeated field keeps its first value, and an alias, a tag or
+    a value that cannot be read is ``None`` at a path in ``refused``, so the rest can still be
+    checked in the same run."""
+    refused: list = field(default_factory=list)
+    """The paths whose values were refused (reported in ``errors``): checks of them would only
+    repeat that report."""
 
     def line_of(self, path) -> int:
         """The line of ``path``, or of its closest ancestor that has one."""
@@ -244,6 +252,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
     if node is False:
         node = _compose_checked(text, line_offset, doc)
         if node is False:
+            doc.readable = False
             return doc
     if node is None:
         return doc
@@ -306,6 +315,7 @@ def _build_doc(node, doc: YamlDoc, line_offset: int) -> YamlDoc:
                     "write the value out in full",
                 )
             )
+            doc.refused.append(path)
             return None
         seen.add(id(node))
         if node.tag not in _ALLOWED_TAGS:
@@ -317,6 +327,7 @@ def _build_doc(node, doc: YamlDoc, line_offset: int) -> YamlDoc:
                     "remove the tag (the word starting with '!')",
                 )
             )
+            doc.refused.append(path)
             return None
         if isinstance(node, yaml.ScalarNode):
             try:
@@ -330,6 +341,7 @@ def _build_doc(node, doc: YamlDoc, line_offset: int) -> YamlDoc:
                         "write it as plain text in quotes",
                     )
                 )
+                doc.refused.append(path)
                 return None
         if isinstance(node, yaml.SequenceNode):
             return [build(item, (*path, i)) for i, item in enumerate(node.value)]
@@ -368,6 +380,7 @@ def _build_doc(node, doc: YamlDoc, line_offset: int) -> YamlDoc:
         doc.data = build(node, ())
     except RecursionError:
         doc.errors.append(_too_deep(line_offset))
+        doc.data, doc.readable = None, False
     return doc
 
 
