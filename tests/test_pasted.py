@@ -446,15 +446,18 @@ def test_a_tab_used_for_indentation_is_named_and_the_rest_still_checked(library)
     file read as if it were spaces, so that the other problems are listed in the same run."""
     front = FRONT.format(title="Test").replace("  - Malmö", "\t- Malmö").replace("  start: 2010", "\tstart: 2010")
     front = front.replace("country: SE", "country: se").replace("  - segregation", "  - segregatoin")
+    front = front.replace("    publisher: A publisher", "\tpublisher: A publisher").replace("  end: 2015", "\tend: 2015")
     root = library({"tab.md": case_text(front=front)})
     found = [line for line in check(root).stderr.splitlines() if line.startswith("cases/tab.md:")]
     assert [line.split(": ", 2)[1] for line in found] == [
         "country",
         "municipalities[0]",
         "period.start",
+        "period.end",
         "keywords[2]",
-    ], found
-    assert sum("a tab character is used for indentation; indent with spaces" in line for line in found) == 2
+        "sources[0].publisher",
+    ], found  # each tab read at the indentation of the line above: under its own field
+    assert sum("a tab character is used for indentation; indent with spaces" in line for line in found) == 4
 
 
 @pytest.mark.parametrize(
