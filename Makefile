@@ -63,7 +63,7 @@ clean: ## Remove the built site and caches, the build cache too (keeps .venv)
 
 new-case: $(VENV)/.build-deps ## Create cases/$(ID).md from the template: make new-case ID=my-programme
 	@test -n "$(ID)" || { echo "Give the new case's id: make new-case ID=my-programme" >&2; exit 2; }
-	$(BIN)/python -m casebook new "$(ID)"
+	$(BIN)/python -m casebook new -- "$(ID)"
 
 docs: $(VENV)/.build-deps ## Regenerate the field reference in CONTRIBUTING.md from the schema
 	$(BIN)/python -m casebook docs

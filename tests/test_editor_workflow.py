@@ -100,10 +100,17 @@ def test_scaffold_alone_never_builds(library):
     assert "cases/draft.md:3: title: still to fill in" in built.output
 
 
-@pytest.mark.parametrize(("case_id", "words"), [("Bad Id", "not a valid case id"), ("index", "not a valid case id")])
+@pytest.mark.parametrize(
+    ("case_id", "words"),
+    [
+        ("Bad Id", "not a valid case id"),
+        ("index", "not a valid case id"),
+        ("a" * 300, "cannot be created (File name too long); choose a shorter id"),
+    ],
+)
 def test_new_case_refuses_bad_ids(library, case_id, words):
     made = new_case(library({}), case_id)
-    assert made.returncode == 2 and words in made.stderr
+    assert made.returncode == 2 and words in made.stderr and "Traceback" not in made.stderr, made.stderr
 
 
 def test_new_case_refuses_to_overwrite(library):
@@ -134,6 +141,8 @@ def test_make_new_case(tmp_path):
     assert (root / "cases" / "from-make.md").exists()
     missing = subprocess.run(["make", "new-case", venv], cwd=root, capture_output=True, text=True, check=False)
     assert missing.returncode != 0 and "make new-case ID=my-programme" in missing.stderr
+    dashed = subprocess.run(["make", "new-case", "ID=-lead", venv], cwd=root, capture_output=True, text=True)
+    assert dashed.returncode != 0 and "'-lead' is not a valid case id" in dashed.stderr, dashed.stderr
 
 
 def test_github_annotations_are_automatic_in_actions(library):

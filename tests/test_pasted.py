@@ -446,7 +446,9 @@ def test_a_tab_used_for_indentation_is_named_and_the_rest_still_checked(library)
     file read as if it were spaces, so that the other problems are listed in the same run."""
     front = FRONT.format(title="Test").replace("  - Malmö", "\t- Malmö").replace("  start: 2010", "\tstart: 2010")
     front = front.replace("country: SE", "country: se").replace("  - segregation", "  - segregatoin")
-    front = front.replace("    publisher: A publisher", "\tpublisher: A publisher").replace("  end: 2015", "\tend: 2015")
+    front = front.replace("    publisher: A publisher", "\tpublisher: A publisher").replace(
+        "  end: 2015", "\tend: 2015"
+    )
     root = library({"tab.md": case_text(front=front)})
     found = [line for line in check(root).stderr.splitlines() if line.startswith("cases/tab.md:")]
     assert [line.split(": ", 2)[1] for line in found] == [

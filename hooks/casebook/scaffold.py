@@ -7,6 +7,7 @@ published by accident.
 
 from __future__ import annotations
 
+import errno
 import textwrap
 from pathlib import Path
 
@@ -68,18 +69,25 @@ def scaffold_text(contract: Contract | None = None) -> str:
 
 def new_case(root: Path, case_id: str) -> Path:
     """Create ``cases/<case_id>.md`` from the scaffold of the library's contract; refuses a bad
-    or taken id (``ValueError``) and a contract with problems (:class:`casebook.problems.ValidationFailed`)."""
+    or taken id, and a file that cannot be created (``ValueError``, its message for the editor),
+    and a contract with problems (:class:`casebook.problems.ValidationFailed`)."""
     if not case_id or not ID_PATTERN.match(case_id) or case_id in RESERVED_IDS:
         raise ValueError(
             f"'{case_id}' is not a valid case id: use lower-case letters, digits and single hyphens, "
             f"e.g. {slugify(case_id or 'my programme')}"
         )
     path = Path(root) / CASES_DIR / f"{case_id}.md"
-    if path.exists():
-        raise ValueError(f"{CASES_DIR}/{case_id}.md already exists; choose another id or edit that file")
     contract, problems = load_contract(Path(root), named_in(Path(root) / "mkdocs.yml"))
     if problems:
         raise ValidationFailed(problems)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(scaffold_text(contract), "utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as out:  # never over a file made meanwhile
+            out.write(scaffold_text(contract))
+    except FileExistsError:
+        raise ValueError(f"{CASES_DIR}/{case_id}.md already exists; choose another id or edit that file") from None
+    except OSError as exc:  # a name too long for the file system, a folder that cannot be written
+        long = exc.errno == errno.ENAMETOOLONG
+        fix = "choose a shorter id" if long else "check that the cases folder can be written"
+        raise ValueError(f"{CASES_DIR}/{case_id}.md cannot be created ({exc.strerror or exc}); {fix}") from None
     return path
