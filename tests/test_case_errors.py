@@ -305,6 +305,34 @@ VARIANTS = [
         "body",
         "link target",
     ),
+    (
+        "image from another site",
+        case_text(body_text=body().replace("Something", "A ![tracker](https://evil.example/pixel.gif) pixel", 1)),
+        30,
+        "body",
+        "link to it instead, without the '!': [tracker](https://evil.example/pixel.gif)",
+    ),
+    (
+        "image by reference",
+        case_text(body_text=body().replace("Something", "![photo][1]\n\n[1]: https://example.org/p.jpg\n", 1)),
+        30,
+        "body",
+        "an image ('![photo][') is not published with a case",
+    ),
+    (
+        "space in a link's address",
+        case_text(body_text=body().replace("Something", "[y](https://a.example/ b)", 1)),
+        30,
+        "body",
+        "the web address 'https://a.example/ b' has a space in it",
+    ),
+    (
+        "no-break space in a link's address",
+        case_text(body_text=body().replace("Something", "[x](https://a.example/\u00a0b)", 1)),
+        30,
+        "body",
+        "has a no-break space (U+00A0) in it",
+    ),
 ]
 
 
@@ -520,6 +548,11 @@ def test_a_script_link_is_refused_however_it_is_bracketed(library, target):
 def test_full_links_and_anchors_are_fine(library):
     text = case_text(body_text=body().replace("Something", "[a](https://x.org) [b](#goals) [c](mailto:a@b.org)", 1))
     assert problems_of(library, text) == []
+
+
+def test_a_link_title_parentheses_and_an_image_in_code_are_fine(library):
+    titled = '[a](https://x.org/a "A title") [b](https://x.org/(b)) `![code](x.png)` Wow! [c](https://x.org)'
+    assert problems_of(library, case_text(body_text=body().replace("Something", titled, 1))) == []
 
 
 def test_a_misspelt_heading_is_one_problem(library):

@@ -33,6 +33,10 @@ _PAGE_FILE = re.compile(r"(?i)\.(md|markdown|html?)(?:[#?].*)?$")
 """A target naming a page file (``other-case.md``): a page of this site, not a web domain."""
 _REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
 _ATTR_LIST = re.compile(r"\{\s*[:#.][^}]*\}")
+_IMAGE = re.compile(r"!\[([^\]\n]*)\]\s*(\(\s*<?([^\s)>]*)|\[)")
+"""An image, inline (``![alt](address)``) or by reference (``![alt][name]``)."""
+_TITLE = re.compile(r"""\s*("[^"]*"|'[^']*'|\([^)]*\))\s*""")
+"""A link's title after its address (CommonMark 6.3)."""
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
 _SAFE_SCHEMES = {"http", "https", "mailto"}
 
@@ -324,10 +328,76 @@ def _destination(found: str) -> str:
     return found
 
 
+def _spaced(rest: str) -> tuple[str, str] | None:
+    """What space is in a link's address, from the text after its ``](``, and the address as
+    written: 'a space' when words follow the address that are not a title in quotes
+    (Python-Markdown then takes them into the address), or the name of another kind of space
+    inside it ('a no-break space (U+00A0)': Markdown ends an address only at an ordinary one);
+    ``None`` when there is none, or the address is in ``<...>``."""
+    if rest.lstrip(" ").startswith("<"):
+        return None
+    inner = _destination(rest).strip(" ")
+    address, space, title = inner.partition(" ")
+    if space and not _TITLE.fullmatch(title):
+        return "a space", inner
+    odd = next((char for char in address if char.isspace()), None)
+    if odd is None:
+        return None
+    return odd_spaces(odd) or f"a space character (U+{ord(odd):04X})", address
+
+
+def _check_images(line: int, text: str, problems: Problems) -> None:
+    """Refuse an image in case text (``text``: one line, code spans taken out): its address is
+    not published with the site, and an image from elsewhere would be fetched by every reader's
+    browser from a third party (README, "Where: locations and the map": no page asks a third
+    party for anything while a reader browses)."""
+    for match in _IMAGE.finditer(text):
+        alt, address = match.group(1), match.group(3)
+        shown = f"[{alt}]({address})" if address else f"[{alt}](https://...)"
+        problems.add(
+            line,
+            "body",
+            f"an image ('{match.group(0)[:40]}') is not published with a case, and one from another site would "
+            "be fetched from there by every reader's browser",
+            f"link to it instead, without the '!': {shown[:80]}",
+        )
+
+
+def _check_link(line: int, text: str, match: re.Match, problems: Problems) -> None:
+    """Refuse the link found by ``match`` in ``text`` (one line) unless it leads to a web or mail
+    address, or an anchor of the page, with no space in its address."""
+    target = _destination(match.group(1))
+    if not target:
+        return
+    if not safe_link(target):
+        problems.add(
+            line,
+            "body",
+            f"the link target '{target[:60]}' is not allowed",
+            "link only to web addresses starting with https:// (or http://, mailto:)",
+        )
+    elif not re.match(r"(?i)(https?://|mailto:|#)", target):
+        domain = re.match(r"(?i)(www\.|[a-z0-9-]+\.[a-z]{2,}(/|$))", target) and not _PAGE_FILE.search(target)
+        fix = (
+            f"write the full address: https://{target}"
+            if domain
+            else "write the full web address starting with https:// (links to pages of this site are "
+            "not allowed in case text, since they break when the site moves)"
+        )
+        problems.add(line, "body", f"the link '{target[:60]}' is not a full web address", fix)
+    elif text[match.start()] == "]" and (spaced := _spaced(text[match.start() + 2 :])):
+        problems.add(
+            line,
+            "body",
+            f"the web address '{spaced[1][:60]}' has {spaced[0]} in it, so the link would lead nowhere",
+            "remove the space (or write it as %20)",
+        )
+
+
 def _check_markup(prose: list[tuple[int, str]], problems: Problems) -> None:
     """Raw HTML, attribute lists and links other than http(s)/mailto/#anchor are refused."""
     whole = "\n".join(text for _, text in prose)
-    if not any(mark in whole for mark in ("<", "](", "]:", "{")):
+    if not any(mark in whole for mark in ("<", "](", "]:", "{", "![")):
         return  # nothing that could be markup: the usual case, checked in one pass
     for line, raw in prose:
         text = _CODE_SPAN.sub("", raw)
@@ -343,23 +413,6 @@ def _check_markup(prose: list[tuple[int, str]], problems: Problems) -> None:
             )
         if _ATTR_LIST.search(text):
             problems.add(line, "body", "attribute lists ('{: ...}') are not allowed in case text", "remove the braces")
+        _check_images(line, text, problems)
         for match in list(_LINK_TARGET.finditer(text)) + ([_REF_DEF.match(text)] if _REF_DEF.match(text) else []):
-            target = _destination(match.group(1))
-            if not target:
-                continue
-            if not safe_link(target):
-                problems.add(
-                    line,
-                    "body",
-                    f"the link target '{target[:60]}' is not allowed",
-                    "link only to web addresses starting with https:// (or http://, mailto:)",
-                )
-            elif not re.match(r"(?i)(https?://|mailto:|#)", target):
-                domain = re.match(r"(?i)(www\.|[a-z0-9-]+\.[a-z]{2,}(/|$))", target) and not _PAGE_FILE.search(target)
-                fix = (
-                    f"write the full address: https://{target}"
-                    if domain
-                    else "write the full web address starting with https:// (links to pages of this site are "
-                    "not allowed in case text, since they break when the site moves)"
-                )
-                problems.add(line, "body", f"the link '{target[:60]}' is not a full web address", fix)
+            _check_link(line, text, match, problems)
