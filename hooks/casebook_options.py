@@ -17,6 +17,7 @@ from mkdocs.config import config_options as c
 from casebook.collation import known_locale
 from casebook.problems import Problem, did_you_mean
 from casebook.search import SHARD_SIZE
+from casebook.yamlsafe import explain_error
 
 SECTION = ("extra", "casebook")
 """Where the options live in mkdocs.yml."""
@@ -125,7 +126,7 @@ def read_options(extra: object, config_file: Path | None) -> tuple[CasebookOptio
     if not isinstance(extra, dict):
         fix = "write the options indented below it, one per line as name: value"
         return None, [Problem("mkdocs.yml", at(), "extra.casebook", f"expected options, not {_shown(extra)}", fix)]
-    options, problems = declared(), []
+    options, problems = declared(), _repeated(lines)
     for name, option in options.items():
         try:
             option.validate(extra.get(name))
@@ -170,10 +171,27 @@ def _fix(name: str) -> str:
     return f"correct the value, or delete the line to use the default ({shown})"
 
 
+def _repeated(lines: dict) -> list[Problem]:
+    """An option written twice under ``casebook:`` (``lines``: :func:`option_lines`): YAML keeps
+    the last value and drops the earlier one without a word, invalid or not."""
+    return [
+        Problem(
+            "mkdocs.yml",
+            first,
+            f"extra.casebook.{name}",
+            f"is written again on line {last}, and only that value would be used",
+            "keep one and delete the other",
+        )
+        for name, first, last in lines.get("repeated", ())
+    ]
+
+
 def option_lines(config_file: Path | None) -> dict:
     """``{(): line of casebook:, (name,): line of each option}`` in ``config_file`` (1-based),
     from YAML's node tree (tags such as ``!!python/name:`` and ``!ENV`` are not resolved);
-    empty when the file cannot be read."""
+    empty when the file cannot be read. An option written more than once has the line of its
+    last (the value YAML keeps), and ``"repeated"`` lists ``(name, line, later line)`` for each
+    earlier one."""
     try:
         root = yaml.compose(Path(config_file).read_text("utf-8"), Loader=yaml.SafeLoader)
     except (OSError, TypeError, UnicodeDecodeError, yaml.YAMLError):
@@ -187,7 +205,10 @@ def option_lines(config_file: Path | None) -> dict:
         node = node[1]
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
-            lines[(str(key_node.value),)] = key_node.start_mark.line + 1
+            key, line = (str(key_node.value),), key_node.start_mark.line + 1
+            if key in lines:
+                lines.setdefault("repeated", []).append((key[0], lines[key], line))
+            lines[key] = line
     return lines
 
 
@@ -207,10 +228,15 @@ def check_file(config_file: Path) -> list[Problem]:
 
     Tolerant.add_multi_constructor("!", lambda loader, suffix, node: None)
     Tolerant.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    name = Path(config_file).name
     try:
-        data = yaml.load(Path(config_file).read_text("utf-8"), Loader=Tolerant)
+        text = Path(config_file).read_text("utf-8")
+        data = yaml.load(text, Loader=Tolerant)
+    except yaml.MarkedYAMLError as error:
+        found = explain_error(error, text)
+        return [Problem(name, found.line, found.field, found.message, found.fix)]
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        return [Problem(Path(config_file).name, 1, "file", f"cannot be read ({error})", "fix mkdocs.yml")]
+        return [Problem(name, 1, "file", f"cannot be read ({error})", f"fix {name}")]
     extra = data.get("extra") if isinstance(data, dict) else None
     return read_options(extra.get("casebook") if isinstance(extra, dict) else None, Path(config_file))[1]
 

@@ -3,12 +3,14 @@ reported at once, with its line and what to write, before any case is read; neve
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from casebook_options import declared, defaults, option_lines, read_options
 
-from conftest import ROOT, build, case_text, make_library
+from conftest import ROOT, build, case_text, env, make_library
 
 CONFIG = (ROOT / "mkdocs.yml").read_text("utf-8")
 
@@ -138,3 +140,43 @@ def test_a_tile_layer_without_its_attribution_is_named_at_its_line(tmp_path):
         {"map_tiles": "https://tile.example.org/{s}/{z}/{x}/{y}.png", "map_attribution": " © Someone "}, None
     )
     assert problems == [] and options.map_attribution == "© Someone" and options.map_max_zoom == 18
+
+
+def options_check(folder: Path) -> subprocess.CompletedProcess:
+    """``python -m casebook_options`` on ``folder``, as ``make check`` runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "casebook_options", str(folder)], capture_output=True, text=True, env=env()
+    )
+
+
+def test_an_option_written_twice_is_named_at_both_lines_in_the_check_and_the_build(tmp_path):
+    """YAML keeps the last of two equal keys and drops the first without a word, however wrong
+    it is: both the check and the build name it."""
+    folder = make_library(tmp_path / "lib", {"ok.md": case_text()})
+    config = folder / "mkdocs.yml"
+    text = config.read_text("utf-8").replace("    search_shard_size: 1000", "    search_shard_size: lots", 1)
+    config.write_text(text.replace("  casebook:\n", "  casebook:\n    publisher: Old\n    search_shard_size: 7\n", 1))
+    lines = config.read_text("utf-8").split("\n")
+    first, again = (i + 1 for i, line in enumerate(lines) if line.startswith("    search_shard_size:"))
+    publisher = [i + 1 for i, line in enumerate(lines) if line.startswith("    publisher:")]
+    expected = [
+        f"mkdocs.yml:{publisher[0]}: extra.casebook.publisher: is written again on line {publisher[1]}",
+        f"mkdocs.yml:{first}: extra.casebook.search_shard_size: is written again on line {again}",
+        f"mkdocs.yml:{again}: extra.casebook.search_shard_size: expected a whole number",
+    ]
+    for output in (options_check(folder).stderr, build(folder).output):
+        assert all(line in output for line in expected) and "Traceback" not in output, output
+
+
+def test_a_mkdocs_yml_that_is_not_yaml_is_named_at_its_line_and_the_check_is_not_ok(tmp_path):
+    from conftest import check
+
+    folder = make_library(tmp_path / "lib", {"ok.md": case_text()})
+    config = folder / "mkdocs.yml"
+    text = config.read_text("utf-8")
+    config.write_text(text.replace("    license: CC BY 4.0", "    license: CC BY: 4.0", 1), "utf-8")
+    line = next(i + 1 for i, row in enumerate(text.split("\n")) if row.startswith("    license:"))
+    options, cases = options_check(folder), check(folder)
+    assert options.returncode == 1 and options.stderr.startswith(f"mkdocs.yml:{line}: yaml: a value contains ': '")
+    assert 'put the whole value in double quotes, e.g. title: "Area lift: Saupstad"' in options.stderr
+    assert cases.returncode == 1 and "OK:" not in cases.stdout and "mkdocs.yml cannot be read" in cases.stderr

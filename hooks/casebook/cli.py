@@ -62,9 +62,36 @@ def main(argv: list[str] | None = None) -> int:
                 print(problem.github_annotation())
         return 1
     n = len(library.cases)
-    print(f"OK: {n} case{'s' if n != 1 else ''} and {len(library.taxonomy.keywords)} keywords checked, no problems.")
+    counted = f"{n} case{'s' if n != 1 else ''} and {len(library.taxonomy.keywords)} keywords"
+    if not _config_readable(Path(args.root) / "mkdocs.yml"):
+        print(
+            f"Not OK: mkdocs.yml cannot be read, so the {counted} were checked with Markdown's built-in "
+            "settings, not the site's (no problems found in them); correct mkdocs.yml, then check again",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"OK: {counted} checked, no problems.")
     _notes(library.notes, args.github, sys.stdout)
     return 0
+
+
+def _config_readable(path: Path) -> bool:
+    """Whether the library's ``mkdocs.yml`` is missing (a folder of cases alone) or readable as
+    YAML; else its Markdown settings, which decide what a heading is, were not known to the check
+    (``make check`` reports why first: ``python -m casebook_options``)."""
+    import yaml
+
+    from .markdown_reading import ConfigError, read_mkdocs_config
+
+    if not path.exists():
+        return True
+    try:
+        read_mkdocs_config(path)
+    except ConfigError:  # reported with the cases' problems (MarkdownReading.from_file)
+        return True
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return True
 
 
 def _notes(notes: list, github: bool, stream) -> None:

@@ -242,6 +242,17 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str]:
     )
 
 
+def explain_error(exc: yaml.MarkedYAMLError, text: str, line_offset: int = 0) -> YamlError:
+    """PyYAML's syntax error ``exc`` in ``text`` in plain words, with a fix, at its line (plus
+    ``line_offset``): where an unclosed quote or bracket opened, else where reading stopped."""
+    mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark is not None and any(w in (exc.context or "") for w in ("flow", "quoted")):
+        mark = exc.context_mark  # an unclosed quote or bracket: point at where it opened
+    line = (mark.line + 1 if mark else 1) + line_offset
+    what, fix = _explain(exc, text)
+    return YamlError(line, "yaml", what, fix)
+
+
 def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
     """Parse ``text`` strictly. ``line_offset`` is added to every line.
 
@@ -266,12 +277,7 @@ def _compose_checked(text: str, line_offset: int, doc: YamlDoc):
         loader = _Loader(text)  # the reader refuses control characters already here
         return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark is not None and any(w in (exc.context or "") for w in ("flow", "quoted")):
-            mark = exc.context_mark  # an unclosed quote or bracket: point at where it opened
-        line = (mark.line + 1 if mark else 1) + line_offset
-        what, fix = _explain(exc, text)
-        doc.errors.append(YamlError(line, "yaml", what, fix))
+        doc.errors.append(explain_error(exc, text, line_offset))
         return False
     except RecursionError:
         doc.errors.append(_too_deep(line_offset))
