@@ -558,3 +558,52 @@ def test_country_chip_names_what_it_leads_to(chromium, site):
     assert len(expected) > 1
     base = url + "countries/se/"
     assert [urljoin(base, href) for href in found] == [urljoin(base, href) for _, href in expected]
+
+
+@pytest.mark.parametrize("scale", [1.5, 2])
+@pytest.mark.parametrize("path", ["cases/boligliv-i-balance/", "keywords/participation/"])
+def test_metadata_values_keep_their_room_when_the_text_is_enlarged(chromium, path, scale):
+    """With a phone's text enlarged, each term and its value were side by side: the terms took the
+    width, and the values ran one letter a line (150%) or off the screen (200%). Now each value
+    has the box's whole width, under its term. (Material's header is left out: its own buttons.)"""
+    url, browser = chromium
+    page = open_page(browser, url + path, (320, 640))
+    page.evaluate(f"document.documentElement.style.fontSize = '{20 * scale}px'")
+    box = page.evaluate(
+        """() => { const dl = document.querySelector('.cb-meta'), s = getComputedStyle(dl);
+        return { width: dl.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight), right: window.innerWidth,
+                 values: [...dl.querySelectorAll('dd')].map(d => [d.getBoundingClientRect().width, d.getBoundingClientRect().right]) }; }"""
+    )
+    page.context.close()
+    assert box["values"] and all(w >= box["width"] - 1 and right <= box["right"] for w, right in box["values"]), box
+
+
+@pytest.mark.parametrize("size", [(568, 320), (320, 640)], ids=["landscape", "portrait"])
+def test_a_link_reached_with_shift_tab_is_not_hidden_under_the_header(chromium, size):
+    """Going up a case with Shift+Tab scrolled each link just into view: under the sticky header,
+    or the "Back to top" button below it (WCAG 2.2, 2.4.11)."""
+    url, browser = chromium
+    page = open_page(browser, url + "cases/malmo-area-programme/", size)
+    page.locator(".md-footer a").last.focus()
+    hidden = []
+    for _ in range(25):
+        page.keyboard.press("Shift+Tab")
+        where = page.evaluate(
+            """() => { const e = document.activeElement, r = e.getBoundingClientRect();
+            let cover = document.querySelector('.md-header').getBoundingClientRect().bottom;
+            const top = document.querySelector('.md-top');
+            if (top && !top.hidden && getComputedStyle(top).opacity > 0.5) {
+              const t = top.getBoundingClientRect();
+              if (t.left < r.right && t.right > r.left) cover = Math.max(cover, t.bottom);
+            }
+            return [e.tagName, (e.textContent || '').trim().slice(0, 30), r.top, r.bottom, cover]; }"""
+        )
+        if (
+            where[0] != "BODY"
+            and where[2] < where[4] - 1
+            and where[3] > 0
+            and not page.evaluate("document.activeElement.closest('.md-header, .md-top, .md-sidebar')")
+        ):
+            hidden.append(where)
+    page.context.close()
+    assert not hidden, hidden
