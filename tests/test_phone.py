@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 import pytest
 from browser import META, search_box, serve
 from bs4 import BeautifulSoup
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from casebook.charts import FONT
@@ -607,3 +608,60 @@ def test_a_link_reached_with_shift_tab_is_not_hidden_under_the_header(chromium, 
             hidden.append(where)
     page.context.close()
     assert not hidden, hidden
+
+
+ON_SCREEN = """() => { const e = document.activeElement;
+  const next = e.nextElementSibling, shown = [e, ...(e.labels || []), ...(next && next.tagName === 'LABEL' ? [next] : [])];
+  const boxes = shown.map(x => x.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0);
+  return e !== document.body && boxes.some(r => r.right > 0 && r.left < innerWidth && r.bottom > 0 && r.top < innerHeight); }"""
+"""Whether the element with the keyboard focus, or a label of it, is on the screen (in part at least):
+Material's palette switch is a hidden radio button; the label after it shows it and its focus."""
+
+
+def test_every_control_the_keyboard_reaches_on_a_phone_is_on_the_screen(chromium):
+    """The navigation drawer's links were in the Tab order while the drawer was off the screen: the
+    focus went where nobody saw it. Now the drawer comes in with the focus (Material slides it)."""
+    url, browser = chromium
+    page = open_page(browser, url, (320, 640))
+    reached = []
+    for _ in range(18):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("(document.activeElement.textContent || '').trim().slice(0, 40)"))
+        try:
+            page.wait_for_function(ON_SCREEN, timeout=5_000)
+        except PlaywrightTimeout:
+            raise AssertionError(f"focus off the screen after {reached}") from None
+    page.context.close()
+    assert "Contribute" in reached, reached  # the drawer's last link was reached
+
+
+def test_the_menu_button_opens_and_closes_the_navigation_from_the_keyboard(chromium):
+    url, browser = chromium
+    page = open_page(browser, url, (320, 640))
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('aria-label')") == "Navigation":
+            break
+    button = page.locator("label.md-header__button[for=__drawer]")
+    expect(button).to_be_focused()
+    for key, opened in (("Enter", True), ("Enter", False), (" ", True)):
+        page.keyboard.press(key)
+        assert page.evaluate("document.getElementById('__drawer').checked") is opened, key
+        expect(button).to_have_attribute("aria-expanded", "true" if opened else "false")
+    page.context.close()
+
+
+def test_tabbing_past_the_search_box_closes_it(chromium):
+    """Focus in the search box opens it over the page; Tab past it left it open, over the page the
+    focus had gone to."""
+    url, browser = chromium
+    page = open_page(browser, url, (320, 640))
+    page.locator(".cb-search input").focus()
+    assert page.evaluate("document.getElementById('__search').checked")
+    for _ in range(5):  # past the box's own controls
+        page.keyboard.press("Tab")
+        if not page.evaluate("document.activeElement.closest('.cb-search')"):
+            break
+    assert not page.evaluate("document.activeElement.closest('.cb-search')")
+    assert not page.evaluate("document.getElementById('__search').checked")
+    page.context.close()

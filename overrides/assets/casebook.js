@@ -116,6 +116,27 @@
     });
   }
 
+  /* ---- The menu button on a phone: Material's <label for="__drawer"> takes no keyboard focus,
+     so the navigation could not be opened from a keyboard; it gets focus, as a button that says
+     whether the navigation is open, and Enter or Space opens and closes it. ---- */
+  function setupMenuButton() {
+    var toggle = document.getElementById("__drawer");
+    if (!toggle) return;
+    document.querySelectorAll('label.md-header__button[for="__drawer"]:not([tabindex])').forEach(function (label) {
+      label.setAttribute("tabindex", "0");
+      label.setAttribute("role", "button");
+      label.setAttribute("aria-label", "Navigation");
+      label.setAttribute("aria-expanded", String(toggle.checked));
+      toggle.addEventListener("change", function () { label.setAttribute("aria-expanded", String(toggle.checked)); });
+      label.addEventListener("keydown", function (e) {
+        if (e.key !== "Enter" && e.key !== " ") return;
+        e.preventDefault();
+        e.stopPropagation();  // Material's own keyboard handler would toggle a focused label again
+        toggle.click();
+      });
+    });
+  }
+
   function onPage(mount) {
     if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(mount);
     else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount);
@@ -123,5 +144,5 @@
   }
 
   window.casebook = { el: el, fold: fold, distance: distance, onPage: onPage };
-  onPage(function () { setupCopy(); setupDownloads(); setupScrollBoxes(); });
+  onPage(function () { setupCopy(); setupDownloads(); setupScrollBoxes(); setupMenuButton(); });
 })();

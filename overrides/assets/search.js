@@ -222,6 +222,11 @@
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
     toggle.addEventListener("change", function () { if (toggle.checked) { load(); input.focus(); } });
     input.addEventListener("focus", function () { toggle.checked = true; load(); });
+    // Tabbing on past the box closes it: it covered the page the focus had moved to. (A click
+    // elsewhere, or leaving the window, has no element to go to: the box stays as it was.)
+    box.addEventListener("focusout", function (e) {
+      if (e.relatedTarget && !box.contains(e.relatedTarget)) toggle.checked = false;
+    });
     var asked = new URLSearchParams(location.search).get("search");
     if (asked && asked.trim()) { input.value = asked; toggle.checked = true; load(); input.focus(); run(); }
     box.querySelector("form").addEventListener("submit", function (e) {
