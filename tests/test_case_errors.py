@@ -320,6 +320,20 @@ VARIANTS = [
         "an image ('![photo][') is not published with a case",
     ),
     (
+        "footnote",
+        case_text(body_text=body().replace("Something", "A claim.[^1]\n\n[^1]: A note.\n", 1)),
+        30,
+        "body",
+        "footnotes ('[^1]') are not published in case text",
+    ),
+    (
+        "e-mail address in angle brackets",
+        case_text(body_text=body().replace("Something", "Write to <someone@example.org>.", 1)),
+        30,
+        "body",
+        "write it as a link: [someone@example.org](mailto:someone@example.org)",
+    ),
+    (
         "space in a link's address",
         case_text(body_text=body().replace("Something", "[y](https://a.example/ b)", 1)),
         30,

@@ -104,6 +104,21 @@ def test_a_line_break_yaml_counts_and_the_file_does_not_leaves_later_lines_and_f
     assert "XX" in found[0][2]
 
 
+def test_a_joiner_inside_an_emoji_is_kept_and_one_between_letters_is_named(tmp_path):
+    """A zero width joiner makes one emoji of several ('👨‍👩‍👧', Unicode UTS #51): told to delete
+    it, an editor would split the emoji; between letters it is still a pasted character."""
+    from casebook import load_library
+
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    text = case_text().replace("title: Test programme", f"title: Test programme {family}", 1)
+    text = text.replace("Something the sources report.", f"A {family} and a \u2764\ufe0f\u200d\U0001f525.", 1)
+    library = load_library(make_library(tmp_path / "lib", {"emoji.md": text}))
+    assert library.problems == [] and library.cases["emoji"].title == f"Test programme {family}"
+    assert [m for m, _ in markdown_lookalikes("Some\u200dtext")] == [
+        "an invisible character, a zero width joiner (U+200D), is in the text"
+    ]
+
+
 def test_quotes_inside_running_text_and_a_leading_bom_are_fine():
     assert lookalikes("\ufefftitle: Det “nya” Alby\nsummary: She said “yes”, they said no.\n") == []
 

@@ -33,6 +33,10 @@ _PAGE_FILE = re.compile(r"(?i)\.(md|markdown|html?)(?:[#?].*)?$")
 """A target naming a page file (``other-case.md``): a page of this site, not a web domain."""
 _REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
 _ATTR_LIST = re.compile(r"\{\s*[:#.][^}]*\}")
+_MAIL = re.compile(r"<([^<>@\s]+@[^<>@\s]+\.[^<>@\s]+)>")
+"""An e-mail address in angle brackets (an autolink), which the raw HTML check catches."""
+_FOOTNOTE = re.compile(r"\[\^[^\]]*\]")
+"""A footnote mark or its text (``[^1]``, ``[^1]: ...``)."""
 _IMAGE = re.compile(r"!\[([^\]\n]*)\]\s*(\(\s*<?([^\s)>]*)|\[)")
 """An image, inline (``![alt](address)``) or by reference (``![alt][name]``)."""
 _TITLE = re.compile(r"""\s*("[^"]*"|'[^']*'|\([^)]*\))\s*""")
@@ -405,12 +409,22 @@ def _check_markup(prose: list[tuple[int, str]], problems: Problems) -> None:
         tag = _HTML.search(text)
         if tag:
             shown = tag.group(0)[:40]
+            mail = _MAIL.match(text, tag.start())
+            if mail:
+                message = f"an e-mail address in angle brackets ('{mail.group(0)[:60]}') is read as raw HTML"
+                fix = f"write it as a link: [{mail.group(1)}](mailto:{mail.group(1)})"
+            else:
+                message = f"raw HTML ('{shown}') is not allowed in case text"
+                fix = "use Markdown instead: **bold**, *italic*, [text](https://...), lists with '- '"
+            problems.add(line, "body", message, fix)
+        if _FOOTNOTE.search(text):
             problems.add(
                 line,
                 "body",
-                f"raw HTML ('{shown}') is not allowed in case text",
-                "use Markdown instead: **bold**, *italic*, [text](https://...), lists with '- '",
+                "footnotes ('[^1]') are not published in case text",
+                "say it in the sentence, in brackets, or list the document under sources:",
             )
+            continue
         if _ATTR_LIST.search(text):
             problems.add(line, "body", "attribute lists ('{: ...}') are not allowed in case text", "remove the braces")
         _check_images(line, text, problems)

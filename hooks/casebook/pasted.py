@@ -68,15 +68,23 @@ _HIDDEN_CHARS = re.compile(f"[{re.escape(INVISIBLE + BIDI + BREAKS)}]")
 scans a line in C)."""
 _ODD_CHARS = re.compile(f"[{re.escape(SPACES + INVISIBLE + BIDI + BREAKS)}]")
 """One other space, invisible character, bidirectional control or other line break."""
+_EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff"
+_EMOJI_JOINER = re.compile(f"(?<=[{_EMOJI}\ufe0f])\u200d(?=[{_EMOJI}])")
+"""A zero width joiner between two emoji (U+2600–U+27BF, U+1F000–U+1FAFF, or after the emoji
+presentation selector U+FE0F): part of one emoji (a family, a profession: Unicode UTS #51 ZWJ sequences), not
+a pasted character; deleting it would split the emoji."""
 _CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x84\x86-\x9f]")
 """One control character but the tab and next line (a line break: :data:`BREAKS`): Unicode's
 general category Cc is exactly U+0000–U+001F and U+007F–U+009F (Unicode Standard, chapter 23.1)."""
 
 _TO_SPACE = str.maketrans(
-    {**dict.fromkeys(SPACES + BREAKS, " "), **dict.fromkeys(INVISIBLE + BIDI, None), "\uff1a": ": "}
+    {**dict.fromkeys(SPACES + BREAKS, " "), **dict.fromkeys(INVISIBLE.replace("\u200d", "") + BIDI), "\uff1a": ": "}
 )
-"""Other spaces and line breaks as U+0020, invisible characters removed, a fullwidth colon
-(U+FF1A) as ': '."""
+"""Other spaces and line breaks as U+0020, invisible characters but the zero width joiner removed
+(see :data:`_LONE_JOINER`), a fullwidth colon (U+FF1A) as ': '."""
+_LONE_JOINER = re.compile(f"(?<![{_EMOJI}\ufe0f])\u200d|\u200d(?![{_EMOJI}])")
+"""A zero width joiner that does not join two emoji (:data:`_EMOJI_JOINER`): removed with the
+other invisible characters."""
 
 _SUSPECT = re.compile(f"[{SPACES}{INVISIBLE}{BIDI}{BREAKS}{QUOTES}{DASHES}{BULLETS}\uff1a]")
 _ASCII_MARKER = re.compile(r"^[ \t]*(?:-[^\s\-.\d]|[*+][ \t]+\S)")
@@ -114,6 +122,7 @@ def char_problems(raw: str, spaces: bool = True) -> list[tuple[str, str]]:
     order mark exception); with ``spaces`` false, only for the invisible characters,
     bidirectional controls and line breaks."""
     out = []
+    raw = _EMOJI_JOINER.sub("", raw) if "\u200d" in raw else raw
     for ch in dict.fromkeys((_ODD_CHARS if spaces else _HIDDEN_CHARS).findall(raw)):
         if ch in SPACES:
             out.append((f"{_name(ch)} is used where an ordinary space belongs", "type an ordinary space instead"))
@@ -546,7 +555,7 @@ def _read(text: str) -> tuple[tuple, str]:
     """The look-alikes in ``text`` as ((0-based line, field, message, fix), ...) in reading order,
     and the text as its writer meant it (see :func:`ordinary`)."""
     raw_lines = text.split("\n")
-    lines = [line.translate(_TO_SPACE) for line in raw_lines]
+    lines = [_LONE_JOINER.sub("", line.translate(_TO_SPACE)) for line in raw_lines]
     problems: list = _untab(lines) if "\t" in text else []
     markers = _marker_lines(lines)
     if not markers and not problems and not _SUSPECT.search(text):
