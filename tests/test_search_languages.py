@@ -84,7 +84,7 @@ def test_ascii_spellings_find_the_nordic_word_and_mark_it(page, query, written):
     assert any(written in m for m in marks), marks
 
 
-@pytest.mark.parametrize("query", ["upprustning", "ildsjaelehuset", "housingestatesx"])
+@pytest.mark.parametrize("query", ["upprustning", "ildsjaelehuset", "housingestatesx", "aaaa", "a" * 300])
 def test_a_fragment_of_a_longer_word_is_no_match(page, query):
     """Pagefind answers an unknown word with the short words it starts with ('up', 'i');
     the box counts and lists only cases that contain every word."""

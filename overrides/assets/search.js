@@ -24,8 +24,10 @@
   function words(text) { return text.split(/[^\p{L}\p{N}]+/u).filter(Boolean); }
 
   /* Whether the folded word `have` is a match for the folded query word `want`: it starts
-     with it, or both share all but a short ending (Pagefind stems: "housing", "houses"). */
+     with it (a key of two letters or more), or both share all but a short ending (Pagefind
+     stems: "housing", "houses"). */
   function wordMatches(have, want) {
+    if (want.length < 2) return have === want;  // "a" is a word, not the start of every word with an a
     if (have.lastIndexOf(want, 0) === 0) return true;
     var n = 0;
     while (n < have.length && n < want.length && have[n] === want[n]) n++;
@@ -200,7 +202,10 @@
       var query = input.value.trim(), mine = ++seq;
       if (!query) { show("", "Type to search the cases", []); return; }
       var wanted = words(query).map(fold);
-      load().then(function (pf) { return pf.search(query); }).then(function (search) {
+      // "aaaa" folds to "a" (each "aa" an å): a word typed with three letters or more that folds to
+      // one is no spelling of a real word, and would find every case with the word "a" in it.
+      var nonsense = words(query).some(function (w) { return w.length > 2 && fold(w).length < 2; });
+      load().then(function (pf) { return nonsense ? { results: [] } : pf.search(query); }).then(function (search) {
         return mine === seq ? verified(search, wanted) : null;
       }).then(function (found) {
         if (!found || mine !== seq) return;
