@@ -365,6 +365,18 @@ def test_bad_input_is_reported_with_file_and_line(library, text, line, field, wo
     assert not [p for p in lib.problems if p.path == "cases/good-case.md"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_named_as_such(library, encoding):
+    """Windows editors save 'Unicode' as UTF-16: named so, with how to save it again, not 'binary'."""
+    data = case_text().encode(encoding)
+    if encoding != "utf-16":
+        data = ("\ufeff" + case_text()).encode(encoding)  # with its byte order mark, as editors write it
+    found = load_library(library({"wide.md": data})).problems
+    assert [(p.line, p.message) for p in found] == [
+        (1, "the file is UTF-16 text (what Windows calls 'Unicode'), not UTF-8")
+    ], found
+
+
 def test_binary_and_non_utf8_files(library):
     latin1 = case_text().encode("utf-8") + "\nMalm\xf6\n".encode("latin-1")
     root = library({"binary.md": b"---\x00\x01\x02", "latin1.md": latin1})

@@ -39,6 +39,14 @@ def read_text(path: Path, problems: Problems) -> str | None:
             "shorten the text; a case is a few thousand words at most",
         )
         return None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # the byte order mark of UTF-16 (Windows' "Unicode")
+        problems.add(
+            1,
+            "file",
+            "the file is UTF-16 text (what Windows calls 'Unicode'), not UTF-8",
+            "save it again with UTF-8 encoding in your editor (in Notepad: Save as, Encoding: UTF-8)",
+        )
+        return None
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         problems.add(line, "file", "the file is binary, not text", "save the case as plain UTF-8 text (Markdown)")
