@@ -122,6 +122,12 @@ def test_small_taxonomy_loads(tmp_path):
             "taxonomy/keywords.yml:2: groups: the field 'groups' appears twice (first on line 1)",
         ),
         (
+            "    description: Young people.\n",
+            "    description: young people\n",
+            "taxonomy/keywords.yml:22: keywords[2].description: the text 'young people' is not in the expected form; "
+            "write one plain sentence on one line, starting with a capital letter and ending with a period",
+        ),
+        (
             "{sv: Unga, da: Unge, nb: Unge}",
             "{sv: Bostäder, da: Unge, nb: Unge}",
             "taxonomy/keywords.yml:23: keywords[2].labels.sv: the sv label 'Bostäder' already names the keyword "
