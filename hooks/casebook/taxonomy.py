@@ -274,18 +274,20 @@ def _check_references(doc: YamlDoc, entries: list, loaded: dict, groups: dict, o
     An entry counts as loaded when its id is in ``loaded`` with the entry's own line. Adds each
     alias to ``owner`` (folded term → keyword id), the term index, when no other term has it.
     """
-    for i, entry in enumerate(entries):
-        if (
-            not isinstance(entry, dict)
-            or not isinstance(entry.get("id"), str)
-            or entry.get("id") not in loaded
-            or loaded[entry["id"]].line != doc.line_of(("keywords", i))
-        ):
-            continue
-        kw = loaded[entry["id"]]
+    for i, kw in _loaded_entries(doc, entries, loaded):
         _check_aliases(doc, i, kw, owner, problems)
         _check_group(doc, i, kw, groups, problems)
         _check_broader(doc, i, kw, loaded, problems)
+
+
+def _loaded_entries(doc: YamlDoc, entries: list, loaded: dict):
+    """``(i, keyword)`` for each entry of ``entries`` that was loaded: its id is in ``loaded``
+    with the entry's own line (a repeated id's later entry was not), in file order."""
+    for i, entry in enumerate(entries):
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"] in loaded:
+            kw = loaded[entry["id"]]
+            if kw.line == doc.line_of(("keywords", i)):
+                yield i, kw
 
 
 def _check_aliases(doc: YamlDoc, i: int, kw: Keyword, owner: dict, problems: Problems) -> None:
@@ -368,12 +370,7 @@ def _check_translations(doc: YamlDoc, entries: list, loaded: dict, owner: dict, 
     or an earlier keyword's sv/da/nb label). A case may name a keyword by any of them, so a
     shared one would either be refused as unknown or, worse, quietly name the other keyword.
     A label the keyword shares with its own terms (``Integration`` in English and Danish) is fine."""
-    for i, entry in enumerate(entries):
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or entry["id"] not in loaded:
-            continue
-        kw = loaded[entry["id"]]
-        if kw.line != doc.line_of(("keywords", i)):
-            continue  # a repeated id: not loaded
+    for i, kw in _loaded_entries(doc, entries, loaded):
         for lang, label in kw.labels.items():
             if not isinstance(label, str) or not label.strip():
                 continue
