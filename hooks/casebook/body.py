@@ -424,9 +424,9 @@ def _check_markup(prose: list[tuple[int, str]], problems: Problems) -> None:
                 "footnotes ('[^1]') are not published in case text",
                 "say it in the sentence, in brackets, or list the document under sources:",
             )
-            continue
         if _ATTR_LIST.search(text):
             problems.add(line, "body", "attribute lists ('{: ...}') are not allowed in case text", "remove the braces")
         _check_images(line, text, problems)
-        for match in list(_LINK_TARGET.finditer(text)) + ([_REF_DEF.match(text)] if _REF_DEF.match(text) else []):
+        definition = None if _FOOTNOTE.match(text.lstrip()) else _REF_DEF.match(text)  # a footnote's text: told above
+        for match in list(_LINK_TARGET.finditer(text)) + ([definition] if definition else []):
             _check_link(line, text, match, problems)
