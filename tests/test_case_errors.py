@@ -320,6 +320,13 @@ VARIANTS = [
         "an image ('![photo][') is not published with a case",
     ),
     (
+        "heading after spaces",
+        case_text(body_text=body().replace("## Goals", "   ## Goals", 1)),
+        "   ## Goals",
+        "body",
+        "the heading '## Goals' starts with a space, so the page shows it as text",
+    ),
+    (
         "footnote",
         case_text(body_text=body().replace("Something", "A claim.[^1]\n\n[^1]: A note.\n", 1)),
         30,

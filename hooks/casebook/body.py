@@ -22,6 +22,8 @@ TODO = "TODO"
 """Marks text a new case still has to replace; the check refuses it."""
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_INDENTED_ATX = re.compile(r"^ {1,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+"""A heading written after one to three spaces: a heading to CommonMark, text to Python-Markdown."""
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # What Python-Markdown would pass through as raw HTML (its HTML_RE), plus comments.
@@ -219,6 +221,16 @@ def check_body(
     for index, name in enumerate(names):
         if name in found or name in misspelt:  # a misspelt heading is reported once, as unknown
             continue
+        indented = _indented_heading(prose, name)
+        if indented:
+            problems.add(
+                indented[0],
+                "body",
+                f"the heading '{indented[1]}' starts with a space, so the page shows it as text, not as the "
+                f"section '## {name}'",
+                "delete the spaces before the #",
+            )
+            continue
         before = [s for s in names[:index] if s in found]
         where = f"after '## {before[-1]}'" if before else "before the other sections"
         following = [found[s].line for s in names[index + 1 :] if s in found]
@@ -264,6 +276,16 @@ def check_body(
                     "replace the TODO line with one or two sentences on the programme, or delete it",
                 )
     _check_markup(prose, problems)
+
+
+def _indented_heading(prose: list[tuple[int, str]], name: str) -> tuple[int, str] | None:
+    """(line, heading) of a heading for the section ``name`` written after one to three spaces
+    (pasted text often starts so), which the site's Markdown shows as a line of text, or ``None``."""
+    for line, text in prose:
+        match = _INDENTED_ATX.match(text)
+        if match and _norm(match.group(2)) == _norm(name):
+            return line, f"{match.group(1)} {match.group(2)}"
+    return None
 
 
 def _only_not_reported(lines: list, sentence: str) -> bool:
