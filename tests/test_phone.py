@@ -579,6 +579,18 @@ def test_metadata_values_keep_their_room_when_the_text_is_enlarged(chromium, pat
     assert box["values"] and all(w >= box["width"] - 1 and right <= box["right"] for w, right in box["values"]), box
 
 
+@pytest.mark.parametrize(("name", "path"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_reflows_with_the_text_at_twice_its_size(chromium, name, path):
+    """At 200% text on a 320 px phone, Material's header buttons overflowed: the colour scheme switch
+    gives way (a container query on the header), and nothing else is wider than the screen."""
+    url, browser = chromium
+    page = open_page(browser, url + path, (320, 640))
+    page.evaluate("document.documentElement.style.fontSize = '40px'")
+    scroll_width, width = overflow(page)
+    page.context.close()
+    assert scroll_width <= width, f"{name} is {scroll_width} px wide at {width} px with its text at 200%"
+
+
 @pytest.mark.parametrize("size", [(568, 320), (320, 640)], ids=["landscape", "portrait"])
 def test_a_link_reached_with_shift_tab_is_not_hidden_under_the_header(chromium, size):
     """Going up a case with Shift+Tab scrolled each link just into view: under the sticky header,
