@@ -320,6 +320,13 @@ VARIANTS = [
         "an image ('![photo][') is not published with a case",
     ),
     (
+        "markup in the summary",
+        case_text().replace("  A test programme used", "  A **test** programme used", 1),
+        3,
+        "summary",
+        "the summary is plain text, so the markup in it ('**') would show as typed",
+    ),
+    (
         "heading after spaces",
         case_text(body_text=body().replace("## Goals", "   ## Goals", 1)),
         "   ## Goals",

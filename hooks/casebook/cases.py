@@ -196,6 +196,24 @@ def _report_todos(doc, problems: Problems, root: dict) -> frozenset:
     return frozenset(found)
 
 
+_MARKUP = re.compile(r"\]\(|\*\*|__|`")
+"""Markdown an editor writes out of habit: a link's ``](``, bold ``**`` or ``__``, code's backtick.
+(Text that looks like HTML is escaped and shown as typed: "fewer than <5%" is a sentence.)"""
+
+
+def _check_plain_summary(summary, doc, problems: Problems) -> None:
+    """Report Markdown in the summary, which every page, export and citation shows as plain text
+    (the schema's description: "no Markdown or HTML"): it would show as typed."""
+    found = _MARKUP.search(summary) if isinstance(summary, str) else None
+    if found:
+        problems.add(
+            doc.line_of(("summary",)),
+            "summary",
+            f"the summary is plain text, so the markup in it ('{found.group(0)}') would show as typed",
+            "write it as plain sentences; links and emphasis belong in the sections below",
+        )
+
+
 def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None) -> list:
     """Checks the schema cannot express; returns the resolved keyword ids."""
     country = data.get("country")
@@ -206,6 +224,7 @@ def _check_values(data: dict, doc, problems: Problems, taxonomy: Taxonomy | None
             f"'{country}' is not an ISO 3166-1 country code",
             "use the two-letter code, e.g. SE for Sweden, DK for Denmark, NO for Norway",
         )
+    _check_plain_summary(data.get("summary"), doc, problems)
     period = data.get("period")
     if isinstance(period, dict):
         start, end = period.get("start"), period.get("end")
