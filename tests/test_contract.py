@@ -175,8 +175,9 @@ def test_a_contract_file_named_but_missing(library):
     config = root / "mkdocs.yml"
     text = config.read_text("utf-8").replace("  casebook:\n", "  casebook:\n    contract: outline.yml\n", 1)
     config.write_text(text, "utf-8")
-    for output in (build(root).output, check(root).stderr):
-        assert "outline.yml:1: file: the contract file outline.yml does not exist" in output
+    line = text.split("\n").index("    contract: outline.yml") + 1
+    for output in (build(root).output, check(root).stderr):  # where the editor can correct it
+        assert f"mkdocs.yml:{line}: extra.casebook.contract: the contract file outline.yml does not exist" in output
 
 
 @pytest.mark.parametrize(

@@ -237,6 +237,26 @@ def default_contract() -> Contract:
     return _build(doc.data, None)
 
 
+def _option_line(config_file: Path, keys: tuple) -> int:
+    """The 1-based line of the option at ``keys`` in ``config_file`` (a mkdocs.yml, its tags left
+    unresolved), or 1 when it cannot be found: where a problem with the option's value is shown."""
+    import yaml
+
+    try:
+        node = yaml.compose(config_file.read_text("utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return 1
+    line = 1
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return 1
+        found = next(((k, v) for k, v in node.value if getattr(k, "value", None) == key), None)
+        if found is None:
+            return 1
+        line, node = found[0].start_mark.line + 1, found[1]
+    return line
+
+
 def load_contract(root: Path, name: str | None = None) -> tuple[Contract, list]:
     """The contract of the library at ``root``: ``name`` (relative to ``root``; default
     :data:`CONTRACT_PATH`, which may be absent) read and checked, with what it leaves out taken
@@ -248,8 +268,10 @@ def load_contract(root: Path, name: str | None = None) -> tuple[Contract, list]:
     if not path.exists():
         if name is None:
             return default_contract(), []
-        fix = f"create {rel}, or correct the name given as extra.casebook.contract in mkdocs.yml"
-        return default_contract(), [Problem(rel, 1, "file", f"the contract file {rel} does not exist", fix)]
+        fix = f"create {rel}, or correct the name here"
+        line = _option_line(Path(root) / "mkdocs.yml", ("extra", "casebook", "contract"))
+        message = f"the contract file {rel} does not exist"
+        return default_contract(), [Problem("mkdocs.yml", line, "extra.casebook.contract", message, fix)]
     problems = Problems(rel)
     text = read_text(path, problems)
     doc = parse_yaml(text or "") if text is not None else None
